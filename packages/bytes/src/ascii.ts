@@ -21,7 +21,10 @@ export function decodeLatin1(bytes: Uint8Array, start = 0, end = bytes.length): 
   let text = '';
   const step = 4096;
   for (let i = start; i < end; i += step) {
-    text += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + step)) as unknown as number[]);
+    text += String.fromCharCode.apply(
+      null,
+      bytes.subarray(i, Math.min(end, i + step)) as unknown as number[],
+    );
   }
   return text;
 }

@@ -1,13 +1,13 @@
-export { concatBytes, bytesEqual } from './concat.js';
-export { CR, LF, DASH, SPACE, TAB, COLON, encodeAscii, decodeLatin1, escapeBytes } from './ascii.js';
+export { COLON, CR, DASH, decodeLatin1, encodeAscii, escapeBytes, LF, SPACE, TAB } from './ascii.js';
+export { bytesEqual, concatBytes } from './concat.js';
+export type { ConnectionState, LifecycleOptions, MediaPacket, MediaType, StatusEvent } from './media.js';
+export { formatTimestamp, nowMs, parseTimestamp } from './media.js';
+export { PartHeaders } from './part-headers.js';
 export {
+  getSearchPath,
+  hasBytesAt,
   indexOfByte,
   indexOfBytes,
   partialMatchLength,
-  hasBytesAt,
-  getSearchPath,
   setNativeSearch,
 } from './search.js';
-export { PartHeaders } from './part-headers.js';
-export type { MediaType, MediaPacket, ConnectionState, StatusEvent, LifecycleOptions } from './media.js';
-export { nowMs, formatTimestamp, parseTimestamp } from './media.js';
