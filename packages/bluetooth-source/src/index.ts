@@ -1,1 +1,49 @@
-export {};
+export { type PortCameraOptions, portCameraSource } from './camera/camera-source.js';
+export { Ov528Camera, type Ov528Options, type Ov528Resolution } from './camera/ov528.js';
+export { type CameraPort, type OpenCameraPort, PortReader } from './camera/port.js';
+export {
+  type CameraMode,
+  type CameraSession,
+  type CameraSessionOptions,
+  type CameraSourceStats,
+  createCameraStats,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+} from './camera/session.js';
+export { StreamCamera, type StreamModeOptions } from './camera/stream-mode.js';
+export { Vc0706Camera, type Vc0706Options, type Vc0706Resolution } from './camera/vc0706.js';
+export { SourceError, type SourceErrorCode } from './errors.js';
+export { MCU_SIZE, McuEncoder, writeJpegHeader } from './jpeg-encoder/mcu-encoder.js';
+export {
+  type ByteOrder,
+  type PcmAudioOptions,
+  type PcmAudioStats,
+  PcmPacketizer,
+  type PcmPacketizerOptions,
+  pcmAudioSource,
+} from './pcm-audio.js';
+export {
+  buildSyntheticSecond,
+  type SyntheticAudioOptions,
+  type SyntheticAudioStats,
+  syntheticAudioSource,
+} from './synthetic/synthetic-audio.js';
+export {
+  type PacketSource,
+  type SyntheticCameraOptions,
+  type SyntheticCameraStats,
+  syntheticCameraSource,
+} from './synthetic/synthetic-camera.js';
+export {
+  DEFAULT_TEST_PATTERN_QUALITY,
+  type TestPatternOptions,
+  TestPatternRenderer,
+} from './synthetic/test-pattern.js';
+export {
+  backoffDelayMs,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_MIN_DELAY_MS,
+  type ReconnectOptions,
+} from './timing.js';
