@@ -1,1 +1,35 @@
-export {};
+export type { BasicCredentials } from './access.js';
+export {
+  createWavHeader,
+  decodeMulaw,
+  decodeMulawSample,
+  encodeMulaw,
+  encodeMulawSample,
+  RateConverter,
+  WAV_HEADER_BYTES,
+} from './audio.js';
+export type { ServerErrorCode } from './errors.js';
+export { ServerError } from './errors.js';
+export type { HandlerLogEvent, MjpegHandler, MjpegHandlerOptions, RefusalReason } from './handler.js';
+export {
+  createMjpegHandler,
+  DEFAULT_SNAPSHOT_MAX_DELAY_MS,
+  DEFAULT_SNAPSHOT_TIMEOUT_MS,
+  formatViewerEvent,
+  SERVER_NAME,
+} from './handler.js';
+export type { HubState, MjpegHubOptions, MjpegHubStats, SourceState, ViewerEvent } from './hub.js';
+export {
+  DEFAULT_AUDIO_BUFFER_MS,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_MS,
+  DEFAULT_MAX_VIEWERS,
+  DEFAULT_REPEAT_STILL_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
+  MjpegHub,
+} from './hub.js';
+export { readJpegSize } from './jpeg-size.js';
+export { MAX_FPS } from './query.js';
+export type { ShutdownOptions } from './shutdown.js';
+export { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from './shutdown.js';
+export type { LeaveReason, Viewer, ViewerKind, ViewerOptions } from './viewer.js';

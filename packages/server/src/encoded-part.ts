@@ -1,0 +1,88 @@
+import { Buffer } from 'node:buffer';
+import type { MediaPacket } from '@mjpeg-kit/bytes';
+import { encodeChunk } from '@mjpeg-kit/chunked';
+import type { MultipartEncoder } from '@mjpeg-kit/frame-encoder';
+
+/** Layout bit: wrap the part in one HTTP/1.1 chunk (else raw bytes for HTTP/1.0). */
+export const LAYOUT_CHUNKED = 1;
+/** Layout bit: add `Content-Size` beside `Content-Length` (`?legacy=1`). */
+export const LAYOUT_LEGACY = 2;
+/** Layout bit: the next part's headers follow the tail at once (`?advance_headers=1`). */
+export const LAYOUT_ADVANCE = 4;
+/** Number of distinct layouts (every combination of the bits above). */
+export const LAYOUT_COUNT = 8;
+
+/** The encoders a hub shares: one per header flavour, all with the hub's boundary. */
+export interface PartEncoders {
+  plain: MultipartEncoder;
+  legacy: MultipartEncoder;
+}
+
+/**
+ * A view of the same memory as a Node `Buffer`, made once per shared array so that writing
+ * it to a thousand sockets does not wrap it a thousand times.
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * One packet, encoded at most once per layout and shared by every viewer with that layout.
+ * Each layout is built on first use, so a hub serving only HTTP/1.1 browsers never builds
+ * the HTTP/1.0 or legacy bytes.
+ */
+export class EncodedPart {
+  readonly packet: MediaPacket;
+  readonly seq: number;
+  /** When the hub received it (epoch ms). */
+  readonly publishedAt: number;
+  readonly #encoders: PartEncoders;
+  readonly #layouts: (Buffer[] | undefined)[] = new Array(LAYOUT_COUNT);
+  readonly #sizes: number[] = new Array(LAYOUT_COUNT).fill(0);
+
+  constructor(packet: MediaPacket, seq: number, publishedAt: number, encoders: PartEncoders) {
+    this.packet = packet;
+    this.seq = seq;
+    this.publishedAt = publishedAt;
+    this.#encoders = encoders;
+  }
+
+  get timestamp(): number {
+    return this.packet.timestamp;
+  }
+
+  /** The bytes of this part in `layout` (a sum of `LAYOUT_*` bits), built once. */
+  bytes(layout: number): Buffer[] {
+    const cached = this.#layouts[layout];
+    if (cached !== undefined) return cached;
+    let built: Buffer[];
+    if (layout & LAYOUT_CHUNKED) {
+      // The chunked layout wraps the very arrays of the raw one: heads are built once per
+      // header flavour, whatever the transfer coding.
+      built = encodeChunk(this.bytes(layout & ~LAYOUT_CHUNKED)).map(asBuffer);
+    } else {
+      const encoder = layout & LAYOUT_LEGACY ? this.#encoders.legacy : this.#encoders.plain;
+      const packet = this.packet.seq === this.seq ? this.packet : { ...this.packet, seq: this.seq };
+      // Advance layout: the head is empty (the previous tail carried it), the tail announces the
+      // next part, stamped with the time this frame was published.
+      built = encoder
+        .encodePacket(
+          packet,
+          layout & LAYOUT_ADVANCE ? { advanceHeaders: true, advanceTimestamp: this.publishedAt } : undefined,
+        )
+        .filter((piece) => piece.length > 0)
+        .map(asBuffer);
+    }
+    let size = 0;
+    for (const piece of built) size += piece.length;
+    this.#layouts[layout] = built;
+    this.#sizes[layout] = size;
+    return built;
+  }
+
+  /** Total bytes of `layout`. */
+  byteLength(layout: number): number {
+    if (this.#layouts[layout] === undefined) this.bytes(layout);
+    return this.#sizes[layout]!;
+  }
+}

@@ -1,0 +1,702 @@
+import { Buffer } from 'node:buffer';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
+import { encodeChunk, LAST_CHUNK } from '@mjpeg-kit/chunked';
+import { createBoundary, MultipartEncoder } from '@mjpeg-kit/frame-encoder';
+import { createWavHeader, decodeMulaw, encodeMulaw, RateConverter, readL16 } from './audio.js';
+import { AudioItem } from './audio-item.js';
+import {
+  asBuffer,
+  EncodedPart,
+  LAYOUT_ADVANCE,
+  LAYOUT_CHUNKED,
+  LAYOUT_LEGACY,
+  type PartEncoders,
+} from './encoded-part.js';
+import { checkNumberOption, ServerError } from './errors.js';
+import { readJpegSize } from './jpeg-size.js';
+import { type LeaveReason, Viewer, type ViewerOptions } from './viewer.js';
+
+/** Default `stallTimeoutMs`: a viewer that drains nothing for 5 s is disconnected. */
+export const DEFAULT_STALL_TIMEOUT_MS = 5000;
+/** Default `repeatStillMs`: the latest frame is re-sent after 1 s without a new one. */
+export const DEFAULT_REPEAT_STILL_MS = 1000;
+/** Default `audioBufferMs`: a slow `/av` or `/audio.wav` viewer keeps up to 500 ms of audio. */
+export const DEFAULT_AUDIO_BUFFER_MS = 500;
+/** Default `maxViewers`. */
+export const DEFAULT_MAX_VIEWERS = 10_000;
+/** Default `keepaliveMs`: TCP keep-alive probes on viewer sockets after 15 s of silence. */
+export const DEFAULT_KEEPALIVE_MS = 15_000;
+/** Default `closeTimeoutMs`: how long `close()` lets viewers take their last bytes. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 2000;
+
+/** µ-law parts on `/av?audio=pcmu` are always 8 kHz mono (RFC 3551 §4.5.14). */
+const PCMU_RATE_HZ = 8000;
+/** Frames remembered for the `fps` figure in `/state`. */
+const FPS_WINDOW_FRAMES = 64;
+/** Only frames this recent count toward `fps`. */
+const FPS_WINDOW_MS = 2000;
+
+/** Options of {@link MjpegHub}. */
+export interface MjpegHubOptions extends LifecycleOptions {
+  /** Multipart boundary shared by every stream (default: `createBoundary()`). */
+  boundary?: string;
+  /** TCP keep-alive delay on viewer sockets, ms; 0 turns probes off. Default 15000. */
+  keepaliveMs?: number;
+  /** A viewer whose socket drains nothing for this long is disconnected. Default 5000. */
+  stallTimeoutMs?: number;
+  /** Viewers beyond this are refused (the handler answers 503). Default 10000. */
+  maxViewers?: number;
+  /** Skip a frame byte-identical to the previous one. Default false. */
+  dropSameFrames?: boolean;
+  /** Re-send the latest frame when none came for this long, ms; 0 turns it off. Default 1000. */
+  repeatStillMs?: number;
+  /** Audio a slow viewer may have queued, ms; the oldest is dropped beyond it. Default 500. */
+  audioBufferMs?: number;
+  /** How long `close()` waits for viewers to take their last bytes before destroying sockets. Default 2000. */
+  closeTimeoutMs?: number;
+  /** The source's kind for `/state` (`synthetic`, `serial`, `file`, `http`, …). Default `'push'`. */
+  sourceKind?: string;
+  /** The first viewer (or snapshot wait) came: start a lazy source. */
+  onActive?: () => void;
+  /** The last viewer left: a lazy source may stop. */
+  onIdle?: () => void;
+}
+
+/** The source's health as `/state` reports it. */
+export interface SourceState {
+  kind: string;
+  online: boolean;
+  error?: string;
+}
+
+/** `/state` JSON, exactly as DESIGN.md pins it. */
+export interface HubState {
+  source: SourceState;
+  fps: number;
+  resolution: { width: number; height: number };
+  viewers: number;
+  bytesSent: number;
+  uptimeSeconds: number;
+}
+
+/** Live counters of a hub. */
+export interface MjpegHubStats {
+  viewers: number;
+  peakViewers: number;
+  framesPublished: number;
+  /** Frames skipped as byte-identical to the previous one (`dropSameFrames`). */
+  framesDroppedSame: number;
+  /** Frames written to viewers (one per viewer per frame). */
+  framesSent: number;
+  /** Frames a viewer never got because a newer one replaced it first (slow viewers, `fps` caps). */
+  framesSkipped: number;
+  /** Frames re-sent because the scene was still (`repeatStillMs`). */
+  framesRepeated: number;
+  audioPacketsPublished: number;
+  audioPacketsSent: number;
+  /** Audio packets dropped from slow viewers' queues (oldest first). */
+  audioPacketsDropped: number;
+  bytesSent: number;
+  viewersStalled: number;
+  /** Frames per second published, over the last two seconds. */
+  fps: number;
+  width: number;
+  height: number;
+}
+
+/** What the `log` callbacks and the `viewer` event receive. */
+export interface ViewerEvent {
+  event: 'connect' | 'leave';
+  reason?: LeaveReason;
+  kind: ViewerOptions['kind'];
+  path: string;
+  remote: string;
+  viewers: number;
+  durationMs?: number;
+  bytesSent?: number;
+  framesSent?: number;
+  framesSkipped?: number;
+  /** Audio packets written (`/av`, `/audio.wav`). */
+  audioSent?: number;
+}
+
+interface SnapshotWaiter {
+  resolve: (frame: MediaPacket | undefined) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * The fan-out hub: a source publishes `MediaPacket`s, every viewer gets the newest frame
+ * whenever its socket can take one. Each frame is encoded once per layout and the same
+ * bytes go to every socket (`cork`, `write` each shared array, `uncork`: one `writev`).
+ *
+ * Per viewer, one frame slot (newest wins): a slow viewer skips frames and never queues
+ * them; a viewer whose write is not drained for `stallTimeoutMs` is disconnected. Memory is
+ * bounded by viewers × (one frame in flight + one pending + `audioBufferMs` of audio).
+ *
+ * Events: `active` (first viewer came), `idle` (last one left), `viewer` ({@link ViewerEvent}).
+ *
+ * @example
+ * ```ts
+ * const hub = new MjpegHub({ stallTimeoutMs: 5000 });
+ * const server = http.createServer(createMjpegHandler(hub));
+ * for await (const packet of syntheticCameraSource()) hub.publish(packet);
+ * ```
+ */
+export class MjpegHub extends EventEmitter {
+  /** The multipart boundary of every stream this hub serves. */
+  readonly boundary: string;
+  /** `multipart/x-mixed-replace;boundary=…` */
+  readonly contentType: string;
+  readonly stallTimeoutMs: number;
+  readonly maxViewers: number;
+  readonly repeatStillMs: number;
+  readonly audioBufferMs: number;
+  readonly keepaliveMs: number;
+  readonly dropSameFrames: boolean;
+  readonly closeTimeoutMs: number;
+  readonly #encoders: PartEncoders;
+  readonly #viewers = new Set<Viewer>();
+  readonly #waiters = new Set<SnapshotWaiter>();
+  readonly #startedAt = nowMs();
+  readonly #frameTimes: number[] = [];
+  readonly #stats: Omit<MjpegHubStats, 'viewers' | 'fps'> = {
+    peakViewers: 0,
+    framesPublished: 0,
+    framesDroppedSame: 0,
+    framesSent: 0,
+    framesSkipped: 0,
+    framesRepeated: 0,
+    audioPacketsPublished: 0,
+    audioPacketsSent: 0,
+    audioPacketsDropped: 0,
+    bytesSent: 0,
+    viewersStalled: 0,
+    width: 0,
+    height: 0,
+  };
+  #source: SourceState;
+  #latest: EncodedPart | undefined;
+  #lastVideoAt = 0;
+  #seq = 0;
+  #audioSeq = 0;
+  #pcmuViewers = 0;
+  #converter: RateConverter | undefined;
+  #active = false;
+  #tick: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  readonly #onActive: (() => void) | undefined;
+  readonly #onIdle: (() => void) | undefined;
+  readonly #onStatus: LifecycleOptions['onStatus'];
+
+  /** @throws ServerError `INVALID_OPTION` on a negative or non-numeric option. */
+  constructor(options: MjpegHubOptions = {}) {
+    super();
+    this.boundary = options.boundary ?? createBoundary();
+    const plain = new MultipartEncoder({ boundary: this.boundary });
+    this.#encoders = { plain, legacy: new MultipartEncoder({ boundary: this.boundary, legacy: true }) };
+    this.contentType = plain.contentType;
+    this.stallTimeoutMs = checkNumberOption(
+      'stallTimeoutMs',
+      options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+      1,
+    );
+    this.maxViewers = checkNumberOption('maxViewers', options.maxViewers ?? DEFAULT_MAX_VIEWERS, 0);
+    this.repeatStillMs = checkNumberOption(
+      'repeatStillMs',
+      options.repeatStillMs ?? DEFAULT_REPEAT_STILL_MS,
+      0,
+    );
+    this.audioBufferMs = checkNumberOption(
+      'audioBufferMs',
+      options.audioBufferMs ?? DEFAULT_AUDIO_BUFFER_MS,
+      0,
+    );
+    this.keepaliveMs = checkNumberOption('keepaliveMs', options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS, 0);
+    this.closeTimeoutMs = checkNumberOption(
+      'closeTimeoutMs',
+      options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
+      0,
+    );
+    this.dropSameFrames = options.dropSameFrames ?? false;
+    this.#source = { kind: options.sourceKind ?? 'push', online: false };
+    this.#onActive = options.onActive;
+    this.#onIdle = options.onIdle;
+    this.#onStatus = options.onStatus;
+    const signal = options.signal;
+    if (signal) {
+      if (signal.aborted) void this.close();
+      else signal.addEventListener('abort', () => void this.close(), { once: true });
+    }
+    this.#onStatus?.({ state: 'open' });
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Number of connected stream viewers. */
+  get viewerCount(): number {
+    return this.#viewers.size;
+  }
+
+  /** Whether a viewer (or a snapshot wait) is present: a lazy source should run. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** The latest frame, or `undefined` before the first. */
+  get latestFrame(): MediaPacket | undefined {
+    return this.#latest?.packet;
+  }
+
+  /** When the latest frame arrived (epoch ms), or `undefined`. */
+  get latestFrameAt(): number | undefined {
+    return this.#latest?.publishedAt;
+  }
+
+  /** The source's health as `/state` shows it. */
+  get source(): SourceState {
+    return { ...this.#source };
+  }
+
+  /** Updates the source's health (`online`, `error`, `kind`) for `/state`. */
+  setSourceState(state: Partial<SourceState>): void {
+    const next: SourceState = { ...this.#source, ...state };
+    if (state.online === true && !('error' in state)) delete next.error;
+    if (next.error === undefined) delete next.error;
+    this.#source = next;
+  }
+
+  /** Live counters. */
+  get stats(): MjpegHubStats {
+    return { ...this.#stats, viewers: this.#viewers.size, fps: this.#fps() };
+  }
+
+  /** The `/state` document. */
+  getState(): HubState {
+    return {
+      source: this.source,
+      fps: Math.round(this.#fps() * 10) / 10,
+      resolution: { width: this.#stats.width, height: this.#stats.height },
+      viewers: this.#viewers.size,
+      bytesSent: this.#stats.bytesSent,
+      uptimeSeconds: Math.round((nowMs() - this.#startedAt) / 100) / 10,
+    };
+  }
+
+  /**
+   * Publishes a frame (`image/jpeg`) or an audio packet (`audio/L16`, `audio/PCMU`). The
+   * body is kept by reference and must not be modified afterwards. Ignored after `close()`.
+   */
+  publish(packet: MediaPacket): void {
+    if (this.#closed) return;
+    if (packet.type === 'image/jpeg') this.#publishFrame(packet);
+    else this.#publishAudio(packet);
+  }
+
+  /**
+   * The latest frame if it arrived at most `maxDelayMs` ago; else waits up to `timeoutMs`
+   * for the next one, then gives the newest it has (`undefined` only if none ever came).
+   */
+  waitForFrame(maxDelayMs: number, timeoutMs: number): Promise<MediaPacket | undefined> {
+    const latest = this.#latest;
+    if (this.#closed || (latest !== undefined && nowMs() - latest.publishedAt <= maxDelayMs)) {
+      return Promise.resolve(latest?.packet);
+    }
+    return new Promise((resolve) => {
+      const waiter: SnapshotWaiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter);
+          this.#updateActive();
+          resolve(this.#latest?.packet);
+        }, timeoutMs),
+      };
+      this.#waiters.add(waiter);
+      this.#updateActive();
+    });
+  }
+
+  /** Whether one more viewer fits under `maxViewers` (and the hub is open). */
+  canAccept(): boolean {
+    return !this.#closed && this.#viewers.size < this.maxViewers;
+  }
+
+  /**
+   * Attaches a socket whose HTTP response head is already written; the hub writes the body
+   * (opening line, then the latest frame at once) and ends it on `close()`. Used by
+   * `createMjpegHandler`; call it directly only to serve from your own HTTP stack.
+   *
+   * @throws ServerError `HUB_CLOSED` after `close()`.
+   */
+  addViewer(socket: Socket, options: ViewerOptions): Viewer {
+    if (this.#closed) throw new ServerError('HUB_CLOSED', 'the hub is closed');
+    let layout = options.chunked ? LAYOUT_CHUNKED : 0;
+    if (options.legacy) layout |= LAYOUT_LEGACY;
+    if (options.advanceHeaders && options.kind === 'stream') layout |= LAYOUT_ADVANCE;
+    const now = nowMs();
+    const viewer = new Viewer(socket, options, layout, now);
+    viewer.onFlushed = (error) => {
+      viewer.busySince = -1;
+      if (error) this.#leave(viewer, 'done');
+      else this.#flush(viewer);
+    };
+    if (options.kind !== 'wav') {
+      const encoder = this.#encoders.plain;
+      const opening = layout & LAYOUT_ADVANCE ? encoder.advanceOpening(now) : encoder.opening;
+      viewer.preamble = this.#frame(viewer, [opening]);
+      viewer.pendingFrame = this.#latest;
+    }
+    if (options.audio === 'pcmu' && options.kind === 'av') this.#pcmuViewers++;
+    socket.setNoDelay(true);
+    if (this.keepaliveMs > 0) socket.setKeepAlive(true, this.keepaliveMs);
+    socket.on('error', () => this.#leave(viewer, 'done'));
+    socket.once('close', () => this.#leave(viewer, 'done'));
+    this.#viewers.add(viewer);
+    this.#stats.peakViewers = Math.max(this.#stats.peakViewers, this.#viewers.size);
+    this.#emitViewer(viewer, 'connect');
+    this.#updateActive();
+    this.#startTick();
+    this.#flush(viewer);
+    return viewer;
+  }
+
+  /**
+   * Ends every stream cleanly (the last chunk on HTTP/1.1, FIN on HTTP/1.0), waits up to
+   * `closeTimeoutMs` for the sockets to close, destroys the rest, and resolves. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closed = true;
+    this.#stopTick();
+    for (const waiter of this.#waiters) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.#latest?.packet);
+    }
+    this.#waiters.clear();
+    const sockets = [...this.#viewers].map((viewer) => viewer.socket);
+    for (const viewer of [...this.#viewers]) this.#leave(viewer, 'shutdown');
+    this.#closing = Promise.all(sockets.map((socket) => this.#whenClosed(socket))).then(() => {
+      this.#onStatus?.({ state: 'closed' });
+    });
+    return this.#closing;
+  }
+
+  #whenClosed(socket: Socket): Promise<void> {
+    if (socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => socket.destroy(), this.closeTimeoutMs);
+      timer.unref?.();
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  #publishFrame(packet: MediaPacket): void {
+    const now = nowMs();
+    const latest = this.#latest;
+    if (this.dropSameFrames && latest !== undefined && sameBytes(latest.packet.body, packet.body)) {
+      this.#stats.framesDroppedSame++;
+      // A still scene: WebKit shows a part only once the next begins, so dual-final viewers
+      // get the last frame once more (ustreamer's dual_final_frames).
+      for (const viewer of this.#viewers) {
+        if (viewer.options.dualFinalFrames && viewer.lastFrame === latest && !viewer.dualSent) {
+          viewer.dualSent = true;
+          viewer.pendingFrame ??= latest;
+          this.#flush(viewer);
+        }
+      }
+      return;
+    }
+    const seq = packet.seq ?? ++this.#seq;
+    if (packet.seq !== undefined) this.#seq = packet.seq;
+    const frame = new EncodedPart(packet, seq, now, this.#encoders);
+    this.#latest = frame;
+    this.#lastVideoAt = now;
+    this.#stats.framesPublished++;
+    this.#frameTimes.push(now);
+    if (this.#frameTimes.length > FPS_WINDOW_FRAMES) this.#frameTimes.shift();
+    const size = readJpegSize(packet.body);
+    if (size !== undefined) {
+      this.#stats.width = size.width;
+      this.#stats.height = size.height;
+    }
+    if (this.#waiters.size > 0) {
+      for (const waiter of this.#waiters) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(packet);
+      }
+      this.#waiters.clear();
+      this.#updateActive();
+    }
+    for (const viewer of this.#viewers) {
+      if (viewer.kind === 'wav') continue;
+      if (viewer.pendingFrame !== undefined && viewer.pendingFrame !== viewer.lastFrame) {
+        viewer.framesSkipped++;
+        this.#stats.framesSkipped++;
+      }
+      viewer.pendingFrame = frame;
+      this.#flush(viewer);
+    }
+  }
+
+  #publishAudio(packet: MediaPacket): void {
+    const now = nowMs();
+    const seq = packet.seq ?? ++this.#audioSeq;
+    const item = new AudioItem(packet, seq, now, this.#encoders);
+    this.#stats.audioPacketsPublished++;
+    if (this.#pcmuViewers > 0) item.pcmu = this.#toPcmu(item);
+    else this.#converter = undefined;
+    for (const viewer of this.#viewers) {
+      if (viewer.kind === 'stream') continue;
+      viewer.audio.push(item);
+      viewer.audioMs += item.durationMs;
+      // Oldest first, but never the packet just queued.
+      while (viewer.audioMs > this.audioBufferMs && viewer.audio.length > 1) {
+        const dropped = viewer.audio.shift()!;
+        viewer.audioMs -= dropped.durationMs;
+        viewer.audioDropped++;
+        this.#stats.audioPacketsDropped++;
+      }
+      this.#flush(viewer);
+    }
+  }
+
+  /** Converts one audio item to an 8 kHz mono µ-law part, in publish order (the converter keeps state). */
+  #toPcmu(item: AudioItem): EncodedPart {
+    const packet = item.packet;
+    let body: Uint8Array;
+    if (packet.type === 'audio/PCMU' && item.sampleRate === PCMU_RATE_HZ && item.channels === 1) {
+      body = packet.body;
+    } else {
+      let samples =
+        packet.type === 'audio/PCMU' ? decodeMulaw(packet.body) : readL16(packet.body, item.channels, true);
+      if (packet.type === 'audio/PCMU' && item.channels > 1) samples = mixDown(samples, item.channels);
+      if (item.sampleRate !== PCMU_RATE_HZ) {
+        if (this.#converter?.inputRateHz !== item.sampleRate) {
+          this.#converter = new RateConverter(item.sampleRate, PCMU_RATE_HZ);
+        }
+        samples = this.#converter.convert(samples);
+      }
+      body = encodeMulaw(samples);
+    }
+    const pcmu: MediaPacket = {
+      type: 'audio/PCMU',
+      body,
+      timestamp: packet.timestamp,
+      sampleRate: PCMU_RATE_HZ,
+      channels: 1,
+    };
+    return new EncodedPart(pcmu, item.seq, item.publishedAt, this.#encoders);
+  }
+
+  /** Writes what a viewer is owed, if its socket has taken everything written before. */
+  #flush(viewer: Viewer): void {
+    if (viewer.closed || viewer.busySince >= 0) return;
+    const now = nowMs();
+    let frame = viewer.pendingFrame;
+    if (frame !== undefined && viewer.minFrameIntervalMs > 0) {
+      const waitMs = viewer.lastFrameAt + viewer.minFrameIntervalMs - now;
+      if (waitMs > 0) {
+        frame = undefined;
+        if (viewer.fpsTimer === undefined) {
+          viewer.fpsTimer = setTimeout(() => {
+            viewer.fpsTimer = undefined;
+            this.#flush(viewer);
+          }, waitMs);
+        }
+      }
+    }
+    const chunks: Buffer[] = [];
+    if (viewer.preamble !== undefined) {
+      for (const piece of viewer.preamble) chunks.push(piece);
+      viewer.preamble = undefined;
+    }
+    const audio = viewer.audio;
+    if (viewer.kind === 'wav') {
+      if (audio.length > 0 && !viewer.wavHeaderSent) {
+        const first = audio[0]!;
+        const header = asBuffer(createWavHeader(first.sampleRate, first.channels));
+        for (const piece of viewer.options.chunked ? encodeChunk(header) : [header])
+          chunks.push(asBuffer(piece));
+        viewer.wavHeaderSent = true;
+      }
+      for (const item of audio) for (const piece of item.wav(viewer.options.chunked)) chunks.push(piece);
+    } else {
+      const pcmu = viewer.options.audio === 'pcmu';
+      for (const item of audio) {
+        if (frame !== undefined && frame.timestamp <= item.timestamp) {
+          this.#pushFrame(viewer, frame, chunks, now);
+          frame = undefined;
+        }
+        const part = pcmu ? item.pcmu : item.l16;
+        if (part !== undefined) for (const piece of part.bytes(viewer.layout)) chunks.push(piece);
+      }
+      if (frame !== undefined) this.#pushFrame(viewer, frame, chunks, now);
+    }
+    if (audio.length > 0) {
+      viewer.audioSent += audio.length;
+      this.#stats.audioPacketsSent += audio.length;
+      viewer.audio = [];
+      viewer.audioMs = 0;
+    }
+    if (chunks.length === 0) return;
+    this.#write(viewer, chunks, now);
+  }
+
+  #pushFrame(viewer: Viewer, frame: EncodedPart, chunks: Buffer[], now: number): void {
+    for (const piece of frame.bytes(viewer.layout)) chunks.push(piece);
+    if (frame !== viewer.lastFrame) viewer.dualSent = false;
+    viewer.pendingFrame = undefined;
+    viewer.lastFrame = frame;
+    viewer.lastFrameAt = now;
+    viewer.framesSent++;
+    this.#stats.framesSent++;
+  }
+
+  #write(viewer: Viewer, chunks: Buffer[], now: number): void {
+    const socket = viewer.socket;
+    let bytes = 0;
+    viewer.busySince = now;
+    socket.cork();
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) {
+      bytes += chunks[i]!.length;
+      socket.write(chunks[i]!);
+    }
+    bytes += chunks[last]!.length;
+    socket.write(chunks[last]!, viewer.onFlushed);
+    socket.uncork();
+    viewer.bytesSent += bytes;
+    this.#stats.bytesSent += bytes;
+  }
+
+  /** Frames bytes for one viewer's transfer coding (the opening line and WAV header only). */
+  #frame(viewer: Viewer, pieces: Uint8Array[]): Buffer[] {
+    return (viewer.options.chunked ? encodeChunk(pieces) : pieces).map(asBuffer);
+  }
+
+  #leave(viewer: Viewer, reason: LeaveReason): void {
+    if (viewer.closed) return;
+    viewer.closed = true;
+    this.#viewers.delete(viewer);
+    if (viewer.fpsTimer !== undefined) clearTimeout(viewer.fpsTimer);
+    if (viewer.options.audio === 'pcmu' && viewer.kind === 'av') this.#pcmuViewers--;
+    viewer.pendingFrame = undefined;
+    viewer.audio = [];
+    const socket = viewer.socket;
+    if (reason === 'stalled') {
+      this.#stats.viewersStalled++;
+      socket.destroy();
+    } else if (reason === 'shutdown' && !socket.destroyed) {
+      // End the body as HTTP says: the last chunk on HTTP/1.1, FIN on HTTP/1.0.
+      if (viewer.options.chunked) socket.write(LAST_CHUNK);
+      socket.end();
+    } else if (!socket.destroyed) {
+      socket.destroy();
+    }
+    this.#emitViewer(viewer, 'leave', reason);
+    this.#updateActive();
+    if (this.#viewers.size === 0) this.#stopTick();
+  }
+
+  #emitViewer(viewer: Viewer, event: 'connect' | 'leave', reason?: LeaveReason): void {
+    if (this.listenerCount('viewer') === 0) return;
+    const detail: ViewerEvent = {
+      event,
+      kind: viewer.kind,
+      path: viewer.options.path ?? '',
+      remote: viewer.options.remote ?? '',
+      viewers: this.#viewers.size,
+    };
+    if (event === 'leave') {
+      detail.reason = reason;
+      detail.durationMs = nowMs() - viewer.connectedAt;
+      detail.bytesSent = viewer.bytesSent;
+      detail.framesSent = viewer.framesSent;
+      detail.framesSkipped = viewer.framesSkipped;
+      detail.audioSent = viewer.audioSent;
+    }
+    this.emit('viewer', detail);
+  }
+
+  #updateActive(): void {
+    const active = !this.#closed && (this.#viewers.size > 0 || this.#waiters.size > 0);
+    if (active === this.#active) return;
+    this.#active = active;
+    if (active) {
+      this.#onActive?.();
+      this.emit('active');
+    } else {
+      this.#onIdle?.();
+      this.emit('idle');
+    }
+  }
+
+  #startTick(): void {
+    if (this.#tick !== undefined) return;
+    const periods = [this.stallTimeoutMs, 1000];
+    if (this.repeatStillMs > 0) periods.push(this.repeatStillMs);
+    const periodMs = Math.max(10, Math.min(...periods) / 4);
+    this.#tick = setInterval(() => this.#onTick(), periodMs);
+    this.#tick.unref?.();
+  }
+
+  #stopTick(): void {
+    if (this.#tick === undefined) return;
+    clearInterval(this.#tick);
+    this.#tick = undefined;
+  }
+
+  #onTick(): void {
+    const now = nowMs();
+    for (const viewer of this.#viewers) {
+      if (viewer.busySince >= 0 && now - viewer.busySince > this.stallTimeoutMs)
+        this.#leave(viewer, 'stalled');
+    }
+    const latest = this.#latest;
+    if (latest === undefined || this.repeatStillMs === 0 || now - this.#lastVideoAt < this.repeatStillMs)
+      return;
+    this.#lastVideoAt = now;
+    for (const viewer of this.#viewers) {
+      if (viewer.kind !== 'stream' || viewer.pendingFrame !== undefined) continue;
+      if (now - viewer.lastFrameAt < this.repeatStillMs) continue;
+      viewer.pendingFrame = latest;
+      this.#stats.framesRepeated++;
+      this.#flush(viewer);
+    }
+  }
+
+  #fps(): number {
+    const times = this.#frameTimes;
+    const now = nowMs();
+    let first = 0;
+    while (first < times.length && now - times[first]! > FPS_WINDOW_MS) first++;
+    const count = times.length - first;
+    if (count < 2) return 0;
+    const spanMs = times[times.length - 1]! - times[first]!;
+    return spanMs > 0 ? ((count - 1) * 1000) / spanMs : 0;
+  }
+}
+
+/** Byte equality through Node's memcmp. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(asBuffer(a), asBuffer(b)) === 0;
+}
+
+function mixDown(samples: Int16Array, channels: number): Int16Array {
+  const out = new Int16Array(Math.floor(samples.length / channels));
+  for (let i = 0; i < out.length; i++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += samples[i * channels + c]!;
+    out[i] = Math.round(sum / channels);
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { MjpegHub } from '../src/index.js';
+import { audio, frame } from './helpers.js';
+
+/** A socket stand-in that records every array written and completes writes when told. */
+class RecordingSocket extends EventEmitter {
+  readonly writes: Uint8Array[] = [];
+  readonly pending: ((error?: Error | null) => void)[] = [];
+  destroyed = false;
+  corked = 0;
+  cork() {
+    this.corked++;
+  }
+  uncork() {
+    this.corked--;
+  }
+  write(bytes: Uint8Array, callback?: (error?: Error | null) => void) {
+    this.writes.push(bytes);
+    if (callback) this.pending.push(callback);
+    return true;
+  }
+  /** The kernel took everything: run the write callbacks. */
+  drain() {
+    for (const callback of this.pending.splice(0)) callback(null);
+  }
+  setNoDelay() {}
+  setKeepAlive() {}
+  end() {
+    this.destroy();
+  }
+  destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    queueMicrotask(() => this.emit('close'));
+  }
+}
+
+function attach(hub: MjpegHub, options: Partial<Parameters<MjpegHub['addViewer']>[1]> = {}) {
+  const socket = new RecordingSocket();
+  hub.addViewer(socket as unknown as Socket, { kind: 'stream', chunked: true, ...options });
+  socket.drain();
+  return socket;
+}
+
+describe('encode once, send to many', () => {
+  it('writes the very same arrays to every viewer with the same layout', async () => {
+    const hub = new MjpegHub({ boundary: 'b', repeatStillMs: 0 });
+    const viewers = [attach(hub), attach(hub), attach(hub)];
+    for (const viewer of viewers) viewer.writes.length = 0;
+    const packet = frame(0x42);
+    hub.publish(packet);
+    const first = viewers[0]!.writes;
+    // Chunk size line, head, body, tail, CRLF: one writev per viewer.
+    expect(first.length).toBe(5);
+    for (const viewer of viewers.slice(1)) {
+      expect(viewer.writes.length).toBe(first.length);
+      for (const [i, bytes] of viewer.writes.entries()) expect(bytes).toBe(first[i]);
+    }
+    // The body is the publisher's memory, not a copy.
+    expect(first[2]!.buffer).toBe(packet.body.buffer);
+    expect(viewers.every((viewer) => viewer.corked === 0)).toBe(true);
+    await hub.close();
+  });
+
+  it('builds each layout once and shares it among the viewers that use it', async () => {
+    const hub = new MjpegHub({ boundary: 'b', repeatStillMs: 0 });
+    const chunked = [attach(hub), attach(hub)];
+    const legacy = [attach(hub, { legacy: true }), attach(hub, { legacy: true })];
+    const http10 = attach(hub, { chunked: false });
+    for (const viewer of [...chunked, ...legacy, http10]) viewer.writes.length = 0;
+    hub.publish(frame(0x43));
+    expect(chunked[0]!.writes[1]).toBe(chunked[1]!.writes[1]);
+    expect(legacy[0]!.writes[1]).toBe(legacy[1]!.writes[1]);
+    expect(legacy[0]!.writes[1]).not.toBe(chunked[0]!.writes[1]);
+    expect(Buffer.from(legacy[0]!.writes[1]!).toString()).toContain('Content-Size');
+    // HTTP/1.0: head, body, tail without chunk framing, and the head shared with chunked viewers.
+    expect(http10.writes.length).toBe(3);
+    expect(http10.writes[0]).toBe(chunked[0]!.writes[1]);
+    await hub.close();
+  });
+
+  it('sends nothing more to a viewer until its write drains, then only the newest frame', async () => {
+    const hub = new MjpegHub({ boundary: 'b', repeatStillMs: 0 });
+    const viewer = attach(hub);
+    viewer.writes.length = 0;
+    hub.publish(frame(1));
+    const afterFirst = viewer.writes.length;
+    hub.publish(frame(2));
+    hub.publish(frame(3));
+    expect(viewer.writes.length).toBe(afterFirst);
+    viewer.drain();
+    const bodies = viewer.writes
+      .filter((bytes) => bytes[0] === 0xff && bytes[1] === 0xd8)
+      .map((bytes) => bytes[60]);
+    expect(bodies).toEqual([1, 3]);
+    expect(hub.stats.framesSkipped).toBe(1);
+    await hub.close();
+  });
+
+  it('shares audio parts between /av viewers and converts µ-law once per packet', async () => {
+    const hub = new MjpegHub({ boundary: 'b' });
+    const a = attach(hub, { kind: 'av', audio: 'pcmu' });
+    const b = attach(hub, { kind: 'av', audio: 'pcmu' });
+    a.writes.length = 0;
+    b.writes.length = 0;
+    hub.publish(audio(1_700_000_000_000, 16_000));
+    expect(a.writes.length).toBeGreaterThan(0);
+    for (const [i, bytes] of a.writes.entries()) expect(bytes).toBe(b.writes[i]);
+    await hub.close();
+  });
+});
