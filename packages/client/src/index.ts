@@ -1,1 +1,13 @@
-export {};
+export type { Credentials } from './auth.js';
+export type { ReconnectOptions } from './backoff.js';
+export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from './backoff.js';
+export type { MediaDemuxerOptions, MediaDemuxerStats } from './demuxer.js';
+export { MediaDemuxer } from './demuxer.js';
+export type { BodyFormat } from './detect.js';
+export { detectBodyFormat, SNIFF_MAX_BYTES } from './detect.js';
+export type { StreamErrorCode } from './errors.js';
+export { StreamError } from './errors.js';
+export type { ReadFailure, ReadFallback } from './fallback.js';
+export { chooseReadFallback, withRawParam } from './fallback.js';
+export type { MjpegStream, OpenStreamOptions, StreamParser, StreamStats } from './open-stream.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, openStream } from './open-stream.js';

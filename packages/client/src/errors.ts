@@ -1,0 +1,37 @@
+/**
+ * Why a stream stopped. Codes are API: stable and listed in the README.
+ * - `HTTP_STATUS`: the server answered with a non-2xx status (`status` is set).
+ * - `AUTH_FAILED`: credentials were sent and the server still answered 401, or its
+ *   challenge asks for a scheme or algorithm this client does not speak.
+ * - `NETWORK`: fetch rejected or the body read failed after bytes had arrived.
+ * - `CONNECT_TIMEOUT`: no response headers within `connectTimeoutMs`.
+ * - `IDLE_TIMEOUT`: no body bytes for `idleTimeoutMs`.
+ * - `ENDED`: the server ended the body (a live stream is not supposed to end).
+ * - `UNSUPPORTED_BODY`: this runtime cannot read the body as a stream (no body, or
+ *   Safari refusing a multipart body from a server that offers no `?raw=1` path); when
+ *   `stats.parser` is `'img'`, show the URL in a plain `<img>` instead.
+ * - `INVALID_URL`: the URL cannot be parsed.
+ */
+export type StreamErrorCode =
+  | 'HTTP_STATUS'
+  | 'AUTH_FAILED'
+  | 'NETWORK'
+  | 'CONNECT_TIMEOUT'
+  | 'IDLE_TIMEOUT'
+  | 'ENDED'
+  | 'UNSUPPORTED_BODY'
+  | 'INVALID_URL';
+
+/** The error `openStream` reports through `onStatus`, and throws when reconnecting is off. */
+export class StreamError extends Error {
+  override name = 'StreamError';
+  readonly code: StreamErrorCode;
+  /** The HTTP status, for `HTTP_STATUS` and `AUTH_FAILED`. */
+  readonly status: number | undefined;
+
+  constructor(code: StreamErrorCode, message: string, options?: ErrorOptions & { status?: number }) {
+    super(message, options);
+    this.code = code;
+    this.status = options?.status;
+  }
+}
