@@ -1,1 +1,9 @@
-export {};
+export { JpegError, type JpegErrorCode } from './errors.js';
+export { type JpegComponentSampling, type JpegInfo, readJpegInfo } from './info.js';
+export { type ScanJpegFramesOptions, scanJpegFrames } from './scan-frames.js';
+export {
+  DEFAULT_MAX_FRAME_BYTES,
+  JpegScanner,
+  type JpegScannerOptions,
+  type JpegScannerStats,
+} from './scanner.js';

@@ -1,0 +1,195 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bytesEqual } from '@mjpeg-kit/bytes';
+import { expect } from 'vitest';
+import { JpegScanner, type JpegScannerOptions, type JpegScannerStats } from '../src/index.js';
+
+export const corpusDir = fileURLToPath(new URL('./corpus/', import.meta.url));
+
+/** Every corpus file name (the committed ones, made by corpus/make-corpus.sh). */
+export const corpusNames = readdirSync(corpusDir)
+  .filter((name) => name.endsWith('.jpg'))
+  .sort();
+
+export function readCorpus(name: string, dir = corpusDir): Uint8Array {
+  return new Uint8Array(readFileSync(`${dir}/${name}`));
+}
+
+/**
+ * Whether an external tool runs. Tests that need one skip with the reason in their name
+ * when it is absent, and fail instead under CI (where it must be installed).
+ */
+export function hasTool(command: string, args: string[] = ['-version']): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `skip` for `describe.skipIf`: a missing tool skips locally and fails under CI. */
+export function toolGate(command: string, args?: string[]): { skip: boolean; missing: boolean; why: string } {
+  const missing = !hasTool(command, args);
+  return {
+    missing,
+    skip: missing && !process.env.CI,
+    why: missing ? `(skipped: ${command} is not installed)` : `(${command})`,
+  };
+}
+
+/** Deterministic PRNG (mulberry32) for seeded random splits. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cuts `input` at the given offsets (sorted, within 1..length-1). */
+export function splitAt(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const cut of cuts) {
+    if (cut <= from || cut >= input.length) continue;
+    chunks.push(input.subarray(from, cut));
+    from = cut;
+  }
+  chunks.push(input.subarray(from));
+  return chunks;
+}
+
+/** Cuts `input` into chunks of `size` bytes. */
+export function splitEvery(input: Uint8Array, size: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let from = 0; from < input.length; from += size) chunks.push(input.subarray(from, from + size));
+  return chunks;
+}
+
+export interface ScanResult {
+  frames: Uint8Array[];
+  stats: JpegScannerStats;
+  /** Largest `bufferedBytes` seen after any push. */
+  maxBuffered: number;
+}
+
+/** Feeds `chunks` to a fresh scanner, then `end()`. */
+export function scanChunks(chunks: readonly Uint8Array[], options?: JpegScannerOptions): ScanResult {
+  const scanner = new JpegScanner(options);
+  const frames: Uint8Array[] = [];
+  let maxBuffered = 0;
+  for (const chunk of chunks) {
+    for (const frame of scanner.push(chunk)) frames.push(frame);
+    maxBuffered = Math.max(maxBuffered, scanner.bufferedBytes);
+  }
+  for (const frame of scanner.end()) frames.push(frame);
+  return { frames, stats: { ...scanner.stats }, maxBuffered };
+}
+
+/**
+ * The ways every input is replayed (STYLE.md "Tests"): whole; for inputs up to 8 KiB split in
+ * two at every offset and byte by byte; for larger ones 1- and 7-byte feeds and 16 KiB
+ * chunks; plus `randomSplits` seeded random splittings.
+ */
+export function* splittings(
+  input: Uint8Array,
+  randomSplits = 20,
+  seed = 1,
+): Generator<[string, Uint8Array[]]> {
+  yield ['whole', [input]];
+  if (input.length <= 8192) {
+    for (let cut = 1; cut < input.length; cut++) yield [`split at ${cut}`, splitAt(input, [cut])];
+  } else {
+    yield ['16 KiB chunks', splitEvery(input, 16384)];
+  }
+  yield ['1-byte feed', splitEvery(input, 1)];
+  yield ['7-byte feed', splitEvery(input, 7)];
+  const random = seededRandom(seed);
+  for (let i = 0; i < randomSplits; i++) {
+    const cuts: number[] = [];
+    const count = 1 + Math.floor(random() * 40);
+    for (let c = 0; c < count; c++) cuts.push(1 + Math.floor(random() * (input.length - 1)));
+    cuts.sort((a, b) => a - b);
+    yield [`random split #${i} (seed ${seed})`, splitAt(input, cuts)];
+  }
+}
+
+/** Frames as short descriptions, for readable failure output. */
+export function describeFrames(frames: readonly Uint8Array[]): string[] {
+  return frames.map((frame) => {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < frame.length; i++) hash = Math.imul(hash ^ (frame[i] as number), 16777619);
+    return `${frame.length} bytes, fnv ${(hash >>> 0).toString(16)}`;
+  });
+}
+
+export function sameFrames(actual: readonly Uint8Array[], expected: readonly Uint8Array[]): boolean {
+  if (actual.length !== expected.length) return false;
+  return actual.every((frame, i) => bytesEqual(frame, expected[i] as Uint8Array));
+}
+
+/** Concatenates byte arrays (test inputs). */
+export function join(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+export function bytes(...values: number[]): Uint8Array {
+  return new Uint8Array(values);
+}
+
+export function ascii(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/**
+ * Replays `input` every way `splittings` gives and asserts each gives exactly `expected`
+ * frames and the same counters as the whole feed (or `stats`, when given). Returns the
+ * whole-feed result.
+ */
+export function expectFramesEverySplit(
+  input: Uint8Array,
+  expected: readonly Uint8Array[],
+  stats?: Partial<JpegScannerStats>,
+  options?: JpegScannerOptions & { randomSplits?: number; seed?: number },
+): ScanResult {
+  const whole = scanChunks([input], options);
+  if (stats) expect(whole.stats).toMatchObject(stats);
+  expect(describeFrames(whole.frames)).toEqual(describeFrames(expected));
+  expect(sameFrames(whole.frames, expected)).toBe(true);
+  for (const [how, chunks] of splittings(input, options?.randomSplits, options?.seed)) {
+    const result = scanChunks(chunks, options);
+    if (!sameFrames(result.frames, expected)) {
+      expect.soft(describeFrames(result.frames), how).toEqual(describeFrames(expected));
+      expect(sameFrames(result.frames, expected), how).toBe(true);
+    }
+    if (!statsEqual(result.stats, whole.stats)) expect(result.stats, how).toEqual(whole.stats);
+    // Every byte is counted once: in a frame, skipped, or in a dropped frame.
+    if (!options?.repairMissingEoi) {
+      const framed = result.frames.reduce((sum, frame) => sum + frame.length, 0);
+      const counted = framed + result.stats.skippedBytes + result.stats.droppedBytes;
+      if (counted !== input.length) expect(counted, how).toBe(input.length);
+    }
+  }
+  return whole;
+}
+
+function statsEqual(a: JpegScannerStats, b: JpegScannerStats): boolean {
+  return (
+    a.frames === b.frames &&
+    a.skippedBytes === b.skippedBytes &&
+    a.droppedFrames === b.droppedFrames &&
+    a.droppedBytes === b.droppedBytes &&
+    a.repairedFrames === b.repairedFrames
+  );
+}
