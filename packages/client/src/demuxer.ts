@@ -119,7 +119,8 @@ export class MediaDemuxer {
       out.push(...this.#start(detectBodyFormat(head, this.#declaredBoundary, true)!, head));
     }
     if (this.#scanner !== undefined) {
-      this.#scanner.end();
+      // A segment length that lied can hide whole frames until the end.
+      for (const frame of this.#scanner.end()) out.push(jpegPacket(frame));
     } else if (this.#multipart !== undefined) {
       let parts: Part[] = [];
       try {
@@ -189,8 +190,7 @@ export class MediaDemuxer {
     }
     // Headers lost or garbled into the body: find the frame inside it.
     const scanner = new JpegScanner(this.#options.scanner);
-    const frames = scanner.push(body);
-    scanner.end();
+    const frames = [...scanner.push(body), ...scanner.end()];
     if (frames.length === 0) {
       this.stats.skippedParts++;
       return;

@@ -144,7 +144,7 @@ async function* readFrames(
       if (scanner) yield* scanner.push(chunk);
       else yield* jpegBodies(parser!.write(chunk));
     }
-    scanner?.end();
+    if (scanner) yield* scanner.end();
     if (parser) {
       // A saved live stream usually ends mid-part: the whole parts before it were yielded.
       let last: Part[] = [];
