@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
 import { encodeChunk, LAST_CHUNK } from '@mjpeg-kit/chunked';
 import { createBoundary, MultipartEncoder } from '@mjpeg-kit/frame-encoder';
+import { readJpegInfo } from '@mjpeg-kit/jpeg-scanner';
 import { createWavHeader, decodeMulaw, encodeMulaw, RateConverter, readL16 } from './audio.js';
 import { AudioItem } from './audio-item.js';
 import {
@@ -15,7 +16,6 @@ import {
   type PartEncoders,
 } from './encoded-part.js';
 import { checkNumberOption, ServerError } from './errors.js';
-import { readJpegSize } from './jpeg-size.js';
 import { type LeaveReason, Viewer, type ViewerOptions } from './viewer.js';
 
 /** Default `stallTimeoutMs`: a viewer that drains nothing for 5 s is disconnected. */
@@ -423,7 +423,7 @@ export class MjpegHub extends EventEmitter {
     this.#stats.framesPublished++;
     this.#frameTimes.push(now);
     if (this.#frameTimes.length > FPS_WINDOW_FRAMES) this.#frameTimes.shift();
-    const size = readJpegSize(packet.body);
+    const size = readFrameSize(packet.body);
     if (size !== undefined) {
       this.#stats.width = size.width;
       this.#stats.height = size.height;
@@ -699,4 +699,13 @@ function mixDown(samples: Int16Array, channels: number): Int16Array {
     out[i] = Math.round(sum / channels);
   }
   return out;
+}
+
+/** Width and height for `/state`; a frame the scanner cannot read leaves them as they were. */
+function readFrameSize(frame: Uint8Array): { width: number; height: number } | undefined {
+  try {
+    return readJpegInfo(frame);
+  } catch {
+    return undefined;
+  }
 }

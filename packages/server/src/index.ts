@@ -28,7 +28,6 @@ export {
   DEFAULT_STALL_TIMEOUT_MS,
   MjpegHub,
 } from './hub.js';
-export { readJpegSize } from './jpeg-size.js';
 export { MAX_FPS } from './query.js';
 export type { ShutdownOptions } from './shutdown.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from './shutdown.js';

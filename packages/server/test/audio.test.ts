@@ -7,10 +7,8 @@ import {
   encodeMulaw,
   encodeMulawSample,
   RateConverter,
-  readJpegSize,
   WAV_HEADER_BYTES,
 } from '../src/index.js';
-import { makeJpeg } from './helpers.js';
 
 describe('G.711 µ-law (ITU-T G.711 Table 2a, 16-bit linear with bias 0x84)', () => {
   it.each([
@@ -145,30 +143,5 @@ describe('createWavHeader', () => {
     expect(view.getUint32(28, true)).toBe(32000);
     expect(view.getUint16(32, true)).toBe(4);
     expect(view.getUint16(34, true)).toBe(16);
-  });
-});
-
-describe('readJpegSize', () => {
-  it('reads width and height from SOF0', () => {
-    expect(readJpegSize(makeJpeg(640, 480))).toEqual({ width: 640, height: 480 });
-  });
-
-  it('reads a progressive SOF2 after fill bytes', () => {
-    const frame = makeJpeg(1920, 1080);
-    frame[21] = 0xc2;
-    const withFill = new Uint8Array(frame.length + 2);
-    withFill.set(frame.subarray(0, 20));
-    withFill.set([0xff, 0xff], 20);
-    withFill.set(frame.subarray(20), 22);
-    expect(readJpegSize(withFill)).toEqual({ width: 1920, height: 1080 });
-  });
-
-  it.each([
-    ['not a JPEG', Uint8Array.from([0x89, 0x50, 0x4e, 0x47])],
-    ['SOS before SOF', Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0x00, 0x02, 0xff, 0xd9])],
-    ['truncated SOF', Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08])],
-    ['a zero segment length', Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x00, 0xff, 0xc0])],
-  ])('returns undefined for %s', (_, bytes) => {
-    expect(readJpegSize(bytes)).toBeUndefined();
   });
 });
