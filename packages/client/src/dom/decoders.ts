@@ -26,7 +26,7 @@ function getImageDecoder(): ImageDecoderConstructor | undefined {
   return (globalThis as { ImageDecoder?: ImageDecoderConstructor }).ImageDecoder;
 }
 
-/** The decoders this browser offers, best first (by the bench in docs/benchmarks/client.md). */
+/** The decoders this browser offers, best first (by the bench in docs/benchmarks.md). */
 export function getAvailableDecoders(): DecoderKind[] {
   const kinds: DecoderKind[] = [];
   if (typeof createImageBitmap === 'function' && typeof Blob === 'function') kinds.push('image-bitmap');
