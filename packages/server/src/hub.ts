@@ -129,8 +129,8 @@ interface SnapshotWaiter {
 
 /**
  * The fan-out hub: a source publishes `MediaPacket`s, every viewer gets the newest frame
- * whenever its socket can take one. Each frame is encoded once per layout and the same
- * bytes go to every socket (`cork`, `write` each shared array, `uncork`: one `writev`).
+ * whenever its socket can take one. Each frame is encoded once per layout into one buffer and
+ * that same buffer goes to every socket (one `write()`; parts queued together are corked).
  *
  * Per viewer, one frame slot (newest wins): a slow viewer skips frames and never queues
  * them; a viewer whose write is not drained for `stallTimeoutMs` is disconnected. Memory is
@@ -537,7 +537,7 @@ export class MjpegHub extends EventEmitter {
           frame = undefined;
         }
         const part = pcmu ? item.pcmu : item.l16;
-        if (part !== undefined) for (const piece of part.bytes(viewer.layout)) chunks.push(piece);
+        if (part !== undefined) chunks.push(part.wire(viewer.layout));
       }
       if (frame !== undefined) this.#pushFrame(viewer, frame, chunks, now);
     }
@@ -552,7 +552,7 @@ export class MjpegHub extends EventEmitter {
   }
 
   #pushFrame(viewer: Viewer, frame: EncodedPart, chunks: Buffer[], now: number): void {
-    for (const piece of frame.bytes(viewer.layout)) chunks.push(piece);
+    chunks.push(frame.wire(viewer.layout));
     if (frame !== viewer.lastFrame) viewer.dualSent = false;
     viewer.pendingFrame = undefined;
     viewer.lastFrame = frame;
@@ -563,17 +563,18 @@ export class MjpegHub extends EventEmitter {
 
   #write(viewer: Viewer, chunks: Buffer[], now: number): void {
     const socket = viewer.socket;
-    let bytes = 0;
     viewer.busySince = now;
-    socket.cork();
+    // Usually one frame: a single write. Several pieces (opening line, audio parts) are corked.
     const last = chunks.length - 1;
+    if (last > 0) socket.cork();
+    let bytes = 0;
     for (let i = 0; i < last; i++) {
       bytes += chunks[i]!.length;
       socket.write(chunks[i]!);
     }
     bytes += chunks[last]!.length;
     socket.write(chunks[last]!, viewer.onFlushed);
-    socket.uncork();
+    if (last > 0) socket.uncork();
     viewer.bytesSent += bytes;
     this.#stats.bytesSent += bytes;
   }
