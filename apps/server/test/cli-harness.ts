@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -10,16 +10,6 @@ export function assertBuilt(): void {
   if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: run "npx turbo run build --filter=mjpeg-kit-server..." first`);
   }
-}
-
-/**
- * Whether a system tool is installed. Tests that need one skip when it is absent, with the
- * reason in their name, and fail instead under CI (where .ci/run installs every tool).
- */
-export function hasTool(command: string, args = ['-version']): boolean {
-  const found = spawnSync(command, args, { stdio: 'ignore' }).error === undefined;
-  if (!found && process.env.CI) throw new Error(`${command} is required under CI but is not installed`);
-  return found;
 }
 
 /** A CLI process under test with its output so far. */

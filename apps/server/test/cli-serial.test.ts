@@ -6,14 +6,15 @@ import {
   type ServedCamera,
   serveEmulatedCamera,
 } from '../../../packages/bluetooth-source/src/node/testing/serve-camera.js';
-import { CliProcess, getState, hasTool, isJpeg, StreamReader, waitUntil } from './cli-harness.js';
+import { skipWithout } from '../../../test-support/tools.js';
+import { CliProcess, getState, isJpeg, StreamReader, waitUntil } from './cli-harness.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe.skipIf(!hasTool('socat', ['-V']))('--source serial: (skipped: socat is not installed)', () => {
+describe.skipIf(skipWithout('socat'))('--source serial: (skipped: socat is not installed)', () => {
   it.each(['stream', 'vc0706'] as const)(
     'serves an emulated %s camera on a pty and reports it in /state',
     async (mode) => {

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestPatternRenderer } from '@mjpeg-kit/bluetooth-source';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '../../../test-support/tools.js';
 import {
   CliProcess,
   fetchAll,
   getState,
-  hasTool,
   isJpeg,
   runCli,
   StreamReader,
@@ -263,60 +263,57 @@ describe('sources', () => {
   });
 });
 
-describe.skipIf(!hasTool('openssl', ['version']))(
-  '--tls-cert/--tls-key (skipped: openssl is not installed)',
-  () => {
-    it('serves HTTPS with a self-signed certificate', async () => {
-      const cert = join(dir, 'cert.pem');
-      const key = join(dir, 'key.pem');
-      const made = spawnSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-        ],
-        { stdio: 'ignore' },
-      );
-      expect(made.status).toBe(0);
-      const cli = start([...LIGHT, '--audio', 'none', '--tls-cert', cert, '--tls-key', key]);
-      const url = await cli.ready();
-      expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
-      const state = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        httpsGet(`${url}state`, { rejectUnauthorized: false }, (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (text: string) => {
-            body += text;
-          });
-          res.on('end', () => resolve({ status: res.statusCode!, body }));
-        }).on('error', reject);
-      });
-      expect(state.status).toBe(200);
-      expect(JSON.parse(state.body).source.kind).toBe('synthetic');
+describe.skipIf(skipWithout('openssl'))('--tls-cert/--tls-key (skipped: openssl is not installed)', () => {
+  it('serves HTTPS with a self-signed certificate', async () => {
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    expect(made.status).toBe(0);
+    const cli = start([...LIGHT, '--audio', 'none', '--tls-cert', cert, '--tls-key', key]);
+    const url = await cli.ready();
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+    const state = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      httpsGet(`${url}state`, { rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (text: string) => {
+          body += text;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      }).on('error', reject);
     });
+    expect(state.status).toBe(200);
+    expect(JSON.parse(state.body).source.kind).toBe('synthetic');
+  });
 
-    it('exits 1 when the TLS files cannot be read', async () => {
-      const { code, stderr } = await runCli([
-        ...LIGHT,
-        '--tls-cert',
-        join(dir, 'nope.pem'),
-        '--tls-key',
-        join(dir, 'nope.key'),
-      ]);
-      expect(code).toBe(1);
-      expect(stderr).toMatch(/cannot read the TLS files/);
-    });
-  },
-);
+  it('exits 1 when the TLS files cannot be read', async () => {
+    const { code, stderr } = await runCli([
+      ...LIGHT,
+      '--tls-cert',
+      join(dir, 'nope.pem'),
+      '--tls-key',
+      join(dir, 'nope.key'),
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot read the TLS files/);
+  });
+});

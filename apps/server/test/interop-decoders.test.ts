@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { run, sleep, start, waitFor } from './interop-helpers/process.js';
 import { type RunningServer, startServer } from './interop-helpers/server.js';
 import { hasCommand, hasGstElement, toolGate } from './interop-helpers/tools.js';
@@ -22,8 +23,7 @@ const gstreamer = toolGate(
 );
 const vlc = toolGate('VLC (cvlc)', hasCommand('cvlc'));
 const curl = toolGate('curl', hasCommand('curl'));
-const chromiumPath = '/usr/bin/chromium';
-const chromium = toolGate(`Chromium (${chromiumPath})`, hasCommand(chromiumPath));
+const chromium = toolGate(`Chromium (${CHROMIUM_PATH})`, hasCommand(CHROMIUM_PATH));
 
 let server: RunningServer;
 let scratch: string;
@@ -234,21 +234,7 @@ describe('Chromium', () => {
     `shows <img src=/stream> and the picture moves${chromium.note}`,
     async () => {
       chromium.require();
-      const { chromium: launcher } = await import('playwright-core');
-      const browser = await launcher.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
-        timeout: 20_000,
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT } });
         await page.goto(`${server.url}state`, { timeout: 10_000 });

@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/browser.js';
+import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
+import { requirements } from '../../../test-support/tools.js';
+import { SERVER_CLI, WEB_DIST_INDEX, waitFor } from './helpers/harness.js';
 import { type RunningServer, startServer } from './helpers/server.js';
-import { CHROMIUM_PATH, requirements, SERVER_CLI, WEB_DIST_INDEX, waitFor } from './helpers/tools.js';
 
 const needs = requirements({
   chromium: CHROMIUM_PATH,

@@ -1,3 +1,4 @@
+export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from '@mjpeg-kit/bytes';
 export { type PortCameraOptions, portCameraSource } from './camera/camera-source.js';
 export { Ov528Camera, type Ov528Options, type Ov528Resolution } from './camera/ov528.js';
 export { type CameraPort, type OpenCameraPort, PortReader } from './camera/port.js';
@@ -41,9 +42,4 @@ export {
   type TestPatternOptions,
   TestPatternRenderer,
 } from './synthetic/test-pattern.js';
-export {
-  backoffDelayMs,
-  DEFAULT_MAX_DELAY_MS,
-  DEFAULT_MIN_DELAY_MS,
-  type ReconnectOptions,
-} from './timing.js';
+export type { ReconnectOptions } from './timing.js';

@@ -1,3 +1,4 @@
+import { type ReconnectOptions as BytesReconnectOptions, nowMs } from '@mjpeg-kit/bytes';
 import { SourceError } from './errors.js';
 
 /**
@@ -22,35 +23,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   });
 }
 
-/** Reconnect policy shared by the link sources. */
-export interface ReconnectOptions {
-  /** First delay in ms (default 500). */
-  minDelayMs?: number;
-  /** Largest delay in ms (default 10 000). */
-  maxDelayMs?: number;
-  /** Failed attempts in a row before the source gives up and throws (default unlimited). */
-  maxAttempts?: number;
+/**
+ * Waits until `timeMs` (epoch ms on the `nowMs()` clock). Timers count whole milliseconds from
+ * the event loop's cached time, so one may fire a little early: sleep again until the instant
+ * has really passed, so nothing stamped `timeMs` is emitted before it.
+ */
+export async function sleepUntil(timeMs: number, signal?: AbortSignal): Promise<boolean> {
+  for (let left = timeMs - nowMs(); left > 0; left = timeMs - nowMs()) {
+    if (!(await sleep(Math.ceil(left), signal))) return false;
+  }
+  return !signal?.aborted;
 }
 
-/** Default first reconnect delay, ms. */
-export const DEFAULT_MIN_DELAY_MS = 500;
-/** Default largest reconnect delay, ms. */
-export const DEFAULT_MAX_DELAY_MS = 10_000;
-
-/**
- * The delay before reconnect attempt `attempt` (from 1): exponential from `minDelayMs`,
- * capped at `maxDelayMs`, with "equal jitter" (half fixed, half random) so many sources
- * that lost one adapter do not retry in lockstep.
- */
-export function backoffDelayMs(
-  attempt: number,
-  options: ReconnectOptions = {},
-  random = Math.random,
-): number {
-  const min = options.minDelayMs ?? DEFAULT_MIN_DELAY_MS;
-  const max = Math.max(min, options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
-  const ceiling = Math.min(max, min * 2 ** Math.min(30, Math.max(0, attempt - 1)));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+/** Reconnect policy shared by the link sources: the `@mjpeg-kit/bytes` backoff plus a retry limit. */
+export interface ReconnectOptions extends BytesReconnectOptions {
+  /** Failed attempts in a row before the source gives up and throws (default unlimited). */
+  maxAttempts?: number;
 }
 
 /** Rejects an option outside `[min, max]`. */

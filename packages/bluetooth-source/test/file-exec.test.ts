@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
 import { afterAll, describe, expect, it } from 'vitest';
+import { needs, skipWithout } from '../../../test-support/tools.js';
 import type { SourceError } from '../src/errors.js';
 import { execSource } from '../src/node/exec-source.js';
 import { mjpegFileSource } from '../src/node/mjpeg-file.js';
 import { pcmAudioSource } from '../src/node/pcm-audio.js';
 import { makeTestFrames } from './helpers/jpeg.js';
-import { needs, skipWithout } from './helpers/tools.js';
 
 const noFfmpeg = skipWithout('ffmpeg');
 const FRAMES = makeTestFrames(3);

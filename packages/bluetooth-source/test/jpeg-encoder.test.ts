@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readJpegInfo } from '@mjpeg-kit/jpeg-scanner';
 import { describe, expect, it } from 'vitest';
+import { needs, skipWithout } from '../../../test-support/tools.js';
 import { BitWriter } from '../src/jpeg-encoder/bit-writer.js';
 import { buildHuffmanCodes } from '../src/jpeg-encoder/huffman.js';
 import { McuEncoder } from '../src/jpeg-encoder/mcu-encoder.js';
@@ -14,9 +15,8 @@ import {
 } from '../src/jpeg-encoder/tables.js';
 import { TestPatternRenderer } from '../src/synthetic/test-pattern.js';
 import { decodeGray, meanRows } from './helpers/jpeg.js';
-import { needs, skipWithout } from './helpers/tools.js';
 
-const noDjpeg = skipWithout('djpeg', ['-version']);
+const noDjpeg = skipWithout('djpeg');
 const noFfmpeg = skipWithout('ffmpeg');
 const NOON = Date.UTC(2026, 0, 1, 12, 34, 56, 789);
 

@@ -9,7 +9,6 @@ import type { CameraEmulator } from '../src/emulator/frames.js';
 import { Ov528Emulator } from '../src/emulator/ov528-emulator.js';
 import { Vc0706Emulator } from '../src/emulator/vc0706-emulator.js';
 import { SourceError } from '../src/errors.js';
-import { backoffDelayMs } from '../src/timing.js';
 import { makeTestFrames } from './helpers/jpeg.js';
 import { memoryLink } from './helpers/memory-link.js';
 
@@ -294,18 +293,5 @@ describe('stream mode over portCameraSource', () => {
       reconnect: { maxAttempts: 1 },
     });
     await expect(source.next()).rejects.toMatchObject({ code: 'TIMEOUT' });
-  });
-});
-
-describe('backoffDelayMs', () => {
-  it('doubles from minDelayMs up to maxDelayMs, with half of each delay random', () => {
-    const options = { minDelayMs: 100, maxDelayMs: 1000 };
-    expect(backoffDelayMs(1, options, () => 0)).toBe(50);
-    expect(backoffDelayMs(1, options, () => 1)).toBe(100);
-    expect(backoffDelayMs(3, options, () => 1)).toBe(400);
-    expect(backoffDelayMs(10, options, () => 1)).toBe(1000);
-    expect(backoffDelayMs(10, options, () => 0)).toBe(500);
-    expect(backoffDelayMs(1)).toBeGreaterThanOrEqual(250);
-    expect(backoffDelayMs(1)).toBeLessThanOrEqual(500);
   });
 });

@@ -1,13 +1,13 @@
 import type { MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
 import { afterEach, describe, expect, it } from 'vitest';
+import { needs, skipWithout } from '../../../test-support/tools.js';
 import type { Vc0706Emulator } from '../src/emulator/vc0706-emulator.js';
 import type { SourceError } from '../src/errors.js';
 import { serialCameraSource } from '../src/node/serial-camera.js';
 import { createPtyPair, type PtyPair, type ServedCamera, serveEmulatedCamera } from '../src/testing.js';
 import { makeTestFrames } from './helpers/jpeg.js';
-import { needs, skipWithout } from './helpers/tools.js';
 
-const noSocat = skipWithout('socat', ['-V']);
+const noSocat = skipWithout('socat');
 const FRAMES = makeTestFrames(5);
 const FAST = 921600;
 

@@ -1,12 +1,12 @@
 import type { MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
 import { describe, expect, it } from 'vitest';
+import { skipWithout } from '../../../test-support/tools.js';
 import { SourceError } from '../src/errors.js';
 import { buildSyntheticSecond, syntheticAudioSource } from '../src/synthetic/synthetic-audio.js';
 import { syntheticCameraSource } from '../src/synthetic/synthetic-camera.js';
 import { decodeGray, meanRows } from './helpers/jpeg.js';
-import { skipWithout } from './helpers/tools.js';
 
-const noDjpeg = skipWithout('djpeg', ['-version']);
+const noDjpeg = skipWithout('djpeg');
 
 /** Takes packets until `until` says stop (bounded by `maxMs`), then aborts. */
 async function collect(

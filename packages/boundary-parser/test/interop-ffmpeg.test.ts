@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatBytes } from '@mjpeg-kit/bytes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '../../../test-support/tools.js';
 import { getBoundary, MultipartParser, parseMultipart } from '../src/index.js';
 import { pieces, seeded, splitAt } from './replay.js';
-import { hasTool } from './tools.js';
 
-const ffmpeg = hasTool('ffmpeg');
+const ffmpeg = !skipWithout('ffmpeg');
 const SOURCE = ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-frames:v', '20'];
 const EXACT = ['-fflags', '+bitexact', '-flags:v', '+bitexact'];
 

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { concatBytes } from '@mjpeg-kit/bytes';
 import { describe, expect, it } from 'vitest';
+import { skipWithout } from '../../../test-support/tools.js';
 import { MultipartParser } from '../src/index.js';
 import { pieces } from './replay.js';
-import { hasTool } from './tools.js';
 
-const gstreamer = hasTool('gst-launch-1.0', ['--version']);
+const gstreamer = !skipWithout('gst-launch-1.0');
 
 function gst(pipeline: string): Uint8Array {
   const result = spawnSync('gst-launch-1.0', ['-q', ...pipeline.split(' '), '!', 'fdsink', 'fd=1'], {

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { splitEvery as pieces, seededRandom as seeded, splitAt } from '../../../test-support/splits.js';
 import {
   MultipartError,
   MultipartParser,
   type MultipartParserOptions,
   type MultipartStats,
 } from '../src/index.js';
+
+export { pieces, seeded, splitAt };
 
 /** What a parser run produced, in a shape `toEqual` can compare across splits. */
 export interface Outcome {
@@ -55,38 +58,6 @@ export function run(
   }
   outcome.stats = { ...parser.stats };
   return outcome;
-}
-
-/** `input` cut at the given offsets. */
-export function splitAt(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    if (cut <= start || cut >= input.length) continue;
-    chunks.push(input.subarray(start, cut));
-    start = cut;
-  }
-  chunks.push(input.subarray(start));
-  return chunks;
-}
-
-/** `input` in pieces of `size` bytes. */
-export function pieces(input: Uint8Array, size: number): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < input.length; i += size) chunks.push(input.subarray(i, i + size));
-  return chunks;
-}
-
-/** A small seeded PRNG (mulberry32), so random splits are reproducible. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,4 +1,6 @@
 export { COLON, CR, DASH, decodeLatin1, encodeAscii, escapeBytes, LF, SPACE, TAB } from './ascii.js';
+export type { ReconnectOptions } from './backoff.js';
+export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from './backoff.js';
 export { bytesEqual, concatBytes } from './concat.js';
 export type { ConnectionState, LifecycleOptions, MediaPacket, MediaType, StatusEvent } from './media.js';
 export { formatTimestamp, nowMs, parseTimestamp } from './media.js';

@@ -4,9 +4,9 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { bytesEqual, concatBytes, indexOfBytes } from '@mjpeg-kit/bytes';
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeWithTool } from '../../../test-support/tools.js';
 import { ChunkedReader, encodeChunk, encodeLastChunk } from '../src/index.js';
 import { bytes } from './replay.js';
-import { describeWithTool } from './tools.js';
 
 const servers: net.Server[] = [];
 afterEach(async () => {

@@ -1,4 +1,5 @@
 import { concatBytes, encodeAscii } from '@mjpeg-kit/bytes';
+import { splitEvery as cut, seededRandom } from '../../../test-support/splits.js';
 import { ChunkedError, ChunkedReader, type ChunkedReaderOptions } from '../src/index.js';
 
 /** What one feeding of a vector produced: every way of splitting must give the same. */
@@ -46,7 +47,9 @@ export function feed(pieces: Uint8Array[], options?: ChunkedReaderOptions): Outc
   };
 }
 
-/** Splits `input` at the given ascending offsets. */
+export { cut };
+
+/** Splits `input` at the given ascending offsets, keeping empty pieces (a cut at 0 or at the end). */
 export function splitAt(input: Uint8Array, offsets: readonly number[]): Uint8Array[] {
   const pieces: Uint8Array[] = [];
   let start = 0;
@@ -56,25 +59,6 @@ export function splitAt(input: Uint8Array, offsets: readonly number[]): Uint8Arr
   }
   pieces.push(input.subarray(start));
   return pieces;
-}
-
-/** Cuts `input` into pieces of `size` bytes. */
-export function cut(input: Uint8Array, size: number): Uint8Array[] {
-  const pieces: Uint8Array[] = [];
-  for (let start = 0; start < input.length; start += size) pieces.push(input.subarray(start, start + size));
-  return pieces;
-}
-
-/** A small seeded PRNG (mulberry32) so random splits replay identically. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Random split offsets for `length` bytes, at most `maxPieces` pieces. */

@@ -12,9 +12,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER_CLI = `${ROOT}apps/server/dist/cli.js`;
 const WEB_DIST = `${ROOT}apps/web/dist/index.html`;
@@ -28,7 +28,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} not found: the bench drives Debian's Chromium.`);
+if (!existsSync(CHROMIUM_PATH)) fail(`${CHROMIUM_PATH} not found: the bench drives Debian's Chromium.`);
 if (!existsSync(SERVER_CLI))
   fail(`${SERVER_CLI} missing: run npx turbo run build --filter=mjpeg-kit-server... at the root.`);
 if (!existsSync(WEB_DIST)) {
@@ -241,19 +241,7 @@ const fmt = (value: number | undefined, digits = 1) =>
 
 async function main(): Promise<void> {
   const server = await startServer();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  const browser = await launchChromium();
   const browserSession = await browser.newBrowserCDPSession();
   const stream = `${server.url}stream`;
   const playerAt = (decoder: string) => async (page: Page) => {

@@ -1,6 +1,6 @@
+export type { ReconnectOptions } from '@mjpeg-kit/bytes';
+export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from '@mjpeg-kit/bytes';
 export type { Credentials } from './auth.js';
-export type { ReconnectOptions } from './backoff.js';
-export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from './backoff.js';
 export type { MediaDemuxerOptions, MediaDemuxerStats } from './demuxer.js';
 export { MediaDemuxer } from './demuxer.js';
 export type { BodyFormat } from './detect.js';

@@ -1,6 +1,6 @@
 import type { MultipartParserOptions } from '@mjpeg-kit/boundary-parser';
-import type { ConnectionState, MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
-import { nowMs } from '@mjpeg-kit/bytes';
+import type { ConnectionState, MediaPacket, ReconnectOptions, StatusEvent } from '@mjpeg-kit/bytes';
+import { backoffDelayMs, nowMs } from '@mjpeg-kit/bytes';
 import type { JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
 import {
   type AuthChallenge,
@@ -11,7 +11,6 @@ import {
   pickDigestChallenge,
   splitCredentials,
 } from './auth.js';
-import { backoffDelayMs, type ReconnectOptions } from './backoff.js';
 import { MediaDemuxer } from './demuxer.js';
 import { StreamError } from './errors.js';
 import { chooseReadFallback, withRawParam } from './fallback.js';

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 
 // The DOM player in Debian's Chromium, fed by a scripted stream (the `openStream` option), so each
 // behaviour is tested without a server: drawing, skip-to-newest, visibility, destroy, <img> mode,
 // snapshot and audio. apps/web/test/e2e.test.ts covers the real server and the real client.
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM_PATH);
 const skipReason = haveChromium ? '' : ` [skipped: ${CHROMIUM_PATH} not found]`;
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -125,19 +125,7 @@ describe.skipIf(!haveChromium)(`MjpegPlayer in Chromium with a scripted stream${
       logLevel: 'silent',
     });
     bundle = `${result.outputFiles[0]!.text}\n${HARNESS}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
+import { describeWithTool } from '../../../test-support/tools.js';
 import { MultipartEncoder } from '../src/index.js';
-import { CHROMIUM, describeWithTool } from './tools.js';
 
 /** A JPEG of the given size from ffmpeg's test pattern. */
 function makeJpeg(size: string): Uint8Array {
@@ -38,7 +39,7 @@ function write(response: http.ServerResponse, pieces: Uint8Array[]): void {
 }
 
 describeWithTool('ffmpeg', 'interop: Chromium <img> (needs ffmpeg for the frames)', () => {
-  describeWithTool(CHROMIUM, 'when a native <img> shows a frame', () => {
+  describeWithTool(CHROMIUM_PATH, 'when a native <img> shows a frame', () => {
     let browser: Browser;
     let server: http.Server;
     let port = 0;
@@ -59,19 +60,7 @@ describeWithTool('ffmpeg', 'interop: Chromium <img> (needs ffmpeg for the frames
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
       port = (server.address() as AddressInfo).port;
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

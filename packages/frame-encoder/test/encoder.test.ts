@@ -341,7 +341,7 @@ describe('MultipartEncoder.encodePacket', () => {
 
 describe('test helpers', () => {
   it('reports a missing tool as missing', async () => {
-    const { hasTool } = await import('./tools.js');
+    const { hasTool } = await import('../../../test-support/tools.js');
     expect(hasTool('mjpeg-kit-no-such-tool')).toBe(false);
   });
 });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesEqual, concatBytes } from '@mjpeg-kit/bytes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTool } from '../../../test-support/tools.js';
 import { type EncodePartOptions, MultipartEncoder } from '../src/index.js';
-import { describeWithTool } from './tools.js';
 
 const FRAMES = 8;
 

@@ -6,13 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readJpegInfo } from '../src/index.js';
 import { corpusDir, corpusNames, expectFramesEverySplit, join, readCorpus, toolGate } from './helpers.js';
 
-const identify = toolGate('identify', ['-version']);
-const tools = ['ffmpeg', 'cjpeg', 'convert', 'exiftool'].map((tool) =>
-  toolGate(
-    tool,
-    tool === 'ffmpeg' || tool === 'convert' ? ['-version'] : tool === 'exiftool' ? ['-ver'] : ['-version'],
-  ),
-);
+const identify = toolGate('identify');
+const tools = ['ffmpeg', 'cjpeg', 'convert', 'exiftool'].map((tool) => toolGate(tool));
 const allTools = {
   missing: tools.some((tool) => tool.missing),
   skip: tools.some((tool) => tool.skip),

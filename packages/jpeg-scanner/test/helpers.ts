@@ -1,9 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bytesEqual } from '@mjpeg-kit/bytes';
 import { expect } from 'vitest';
+import { seededRandom, splitAt, splitEvery } from '../../../test-support/splits.js';
+import { hasTool } from '../../../test-support/tools.js';
 import { JpegScanner, type JpegScannerOptions, type JpegScannerStats } from '../src/index.js';
+
+export { splitAt, splitEvery };
 
 export const corpusDir = fileURLToPath(new URL('./corpus/', import.meta.url));
 
@@ -16,59 +19,14 @@ export function readCorpus(name: string, dir = corpusDir): Uint8Array {
   return new Uint8Array(readFileSync(`${dir}/${name}`));
 }
 
-/**
- * Whether an external tool runs. Tests that need one skip with the reason in their name
- * when it is absent, and fail instead under CI (where it must be installed).
- */
-export function hasTool(command: string, args: string[] = ['-version']): boolean {
-  try {
-    execFileSync(command, args, { stdio: 'ignore', timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `skip` for `describe.skipIf`: a missing tool skips locally and fails under CI. */
-export function toolGate(command: string, args?: string[]): { skip: boolean; missing: boolean; why: string } {
-  const missing = !hasTool(command, args);
+export function toolGate(command: string): { skip: boolean; missing: boolean; why: string } {
+  const missing = !hasTool(command);
   return {
     missing,
     skip: missing && !process.env.CI,
     why: missing ? `(skipped: ${command} is not installed)` : `(${command})`,
   };
-}
-
-/** Deterministic PRNG (mulberry32) for seeded random splits. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Cuts `input` at the given offsets (sorted, within 1..length-1). */
-export function splitAt(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const cut of cuts) {
-    if (cut <= from || cut >= input.length) continue;
-    chunks.push(input.subarray(from, cut));
-    from = cut;
-  }
-  chunks.push(input.subarray(from));
-  return chunks;
-}
-
-/** Cuts `input` into chunks of `size` bytes. */
-export function splitEvery(input: Uint8Array, size: number): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let from = 0; from < input.length; from += size) chunks.push(input.subarray(from, from + size));
-  return chunks;
 }
 
 export interface ScanResult {

@@ -4,25 +4,13 @@
  * CI installs every tool and a silent skip there would hide a regression.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 
 export const CI = Boolean(process.env.CI);
 
+import { hasTool } from '../../../../test-support/tools.js';
+
 /** Whether `command` is an executable on PATH (or an absolute path to one). */
-export function hasCommand(command: string): boolean {
-  const candidates = command.includes('/')
-    ? [command]
-    : (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, command));
-  return candidates.some((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
+export const hasCommand = hasTool;
 
 /** Whether a GStreamer element exists (`gst-inspect-1.0 NAME` exits 0). */
 export function hasGstElement(name: string): boolean {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { SERVER_CLI } from './tools.js';
+import { SERVER_CLI } from './harness.js';
 
 /** A running `mjpeg-kit-server` started by a test. */
 export interface RunningServer {

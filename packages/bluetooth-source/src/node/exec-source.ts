@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
+import { backoffDelayMs, type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError } from '../errors.js';
 import type { PacketSource } from '../synthetic/synthetic-camera.js';
-import { backoffDelayMs, type ReconnectOptions, sleep } from '../timing.js';
+import { type ReconnectOptions, sleep } from '../timing.js';
 
 /** Options of {@link execSource}. */
 export interface ExecSourceOptions extends LifecycleOptions {

@@ -1,6 +1,6 @@
 import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
 import { SourceError } from '../errors.js';
-import { checkRange, sleep } from '../timing.js';
+import { checkRange, sleepUntil } from '../timing.js';
 import type { PacketSource } from './synthetic-camera.js';
 
 /** Options of {@link syntheticAudioSource}. */
@@ -95,7 +95,7 @@ export function syntheticAudioSource(options: SyntheticAudioOptions = {}): Packe
       while (!signal?.aborted) {
         let first = packet * samplesPerPacket;
         const end = timeOf(first + samplesPerPacket);
-        if (!(await sleep(end - nowMs(), signal))) break;
+        if (!(await sleepUntil(end, signal))) break;
         const behind = nowMs() - end;
         if (behind > MAX_BACKLOG_MS) {
           const skip = Math.floor((behind * sampleRate) / 1000 / samplesPerPacket);

@@ -1,5 +1,5 @@
 import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
-import { checkRange, sleep } from '../timing.js';
+import { checkRange, sleepUntil } from '../timing.js';
 import { TestPatternRenderer } from './test-pattern.js';
 
 /** Options of {@link syntheticCameraSource}. */
@@ -84,7 +84,7 @@ export function syntheticCameraSource(
       let slot = slotAt(start.second, start.index + 1);
       let seq = 0;
       while (!signal?.aborted) {
-        if (!(await sleep(slot.time - nowMs(), signal))) break;
+        if (!(await sleepUntil(slot.time, signal))) break;
         const latest = slotAtOrBefore(nowMs());
         if (latest.time > slot.time) {
           // Late: jump to the newest due slot rather than emit a backlog.

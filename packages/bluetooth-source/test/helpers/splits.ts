@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { splitAt as cutAt } from '../../../../test-support/splits.js';
+
+export { cutAt };
 
 /** Every way the suite splits an input: whole, 1-byte drip, and each two-way split. */
 export function* splitsOf(input: Uint8Array): Generator<{ name: string; chunks: Uint8Array[] }> {
@@ -14,16 +17,4 @@ export function arbitraryCuts(length: number): fc.Arbitrary<number[]> {
   return fc
     .uniqueArray(fc.integer({ min: 1, max: Math.max(1, length - 1) }), { maxLength: 24 })
     .map((cuts) => cuts.filter((c) => c < length).sort((a, b) => a - b));
-}
-
-/** Cuts `input` at `cuts`. */
-export function cutAt(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const cut of cuts) {
-    chunks.push(input.subarray(start, cut));
-    start = cut;
-  }
-  chunks.push(input.subarray(start));
-  return chunks;
 }

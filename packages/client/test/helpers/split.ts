@@ -1,36 +1,11 @@
 import fc from 'fast-check';
+import {
+  splitAt as cut,
+  splitEvery as every,
+  seededRandom as seeded,
+} from '../../../../test-support/splits.js';
 
-/** Cuts `data` at `offsets` (sorted, deduplicated, inside the data). */
-export function cut(data: Uint8Array, offsets: number[]): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const offset of [...new Set(offsets)].sort((a, b) => a - b)) {
-    if (offset <= from || offset >= data.length) continue;
-    chunks.push(data.subarray(from, offset));
-    from = offset;
-  }
-  chunks.push(data.subarray(from));
-  return chunks;
-}
-
-/** Fixed-size feeds. */
-export function every(data: Uint8Array, size: number): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < data.length; i += size) chunks.push(data.subarray(i, i + size));
-  return chunks;
-}
-
-/** A tiny seeded PRNG (mulberry32) so random splits repeat. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { cut, every };
 
 /**
  * Every way the package's parsers are fed in tests (STYLE.md): whole, in 1- and 7-byte

@@ -1,8 +1,10 @@
 import { type Browser, chromium } from 'playwright-core';
-import { CHROMIUM_PATH } from './tools.js';
+
+/** Debian's Chromium, which every browser test and bench drives (never a downloaded browser). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** The repository's Chromium flags: headless, no sandbox (containers), no background traffic. */
-export const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -13,7 +15,7 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Launches Debian's Chromium (never a downloaded browser). */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+/** Launches Debian's Chromium with `CHROMIUM_ARGS` plus `extraArgs`. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }

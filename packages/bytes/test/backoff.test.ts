@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from '../src/backoff.js';
+import { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from '../src/index.js';
 
 describe('backoffDelayMs', () => {
   it('doubles from 500 ms and caps at 10 s by default, at the top of its jitter range', () => {
@@ -20,6 +20,15 @@ describe('backoffDelayMs', () => {
       seen.add(delay);
     }
     expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it('doubles from minDelayMs up to maxDelayMs, with half of each step random', () => {
+    const options = { minDelayMs: 100, maxDelayMs: 1000 };
+    expect(backoffDelayMs(1, options, () => 0)).toBe(100);
+    expect(backoffDelayMs(1, options, () => 1)).toBe(100);
+    expect(backoffDelayMs(3, options, () => 1)).toBe(400);
+    expect(backoffDelayMs(10, options, () => 1)).toBe(1000);
+    expect(backoffDelayMs(10, options, () => 0)).toBe(500);
   });
 
   it('honours custom bounds and survives huge attempt numbers', () => {
