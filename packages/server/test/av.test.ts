@@ -1,41 +1,16 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeMulawSample } from '../src/index.js';
-import {
-  audio,
-  decodeChunked,
-  frame,
-  get,
-  hasHead,
-  partsOf,
-  RawClient,
-  sleep,
-  splitResponse,
-  startServer,
-  type TestServer,
-} from './helpers.js';
+import { audio, decodeChunked, frame, get, partsOf, sleep, splitResponse, useTestServer } from './helpers.js';
 
-let server: TestServer | undefined;
-const clients: RawClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.close();
-  server = undefined;
-});
-
-async function open(path: string): Promise<RawClient> {
-  const client = await RawClient.request(server!.port, get(path));
-  clients.push(client);
-  await client.waitFor(hasHead, 5000, 'the response head');
-  return client;
-}
+const { start, connect, open } = useTestServer();
 
 const T0 = 1_700_000_000_000;
 
 describe('/av', () => {
   it('interleaves image/jpeg and audio/L16 parts in timestamp order', async () => {
-    server = await startServer({ repeatStillMs: 0 });
+    const server = await start({ repeatStillMs: 0 });
     const client = await open('/av');
     // 100 ms: a frame every 33 ms, an audio packet every 20 ms.
     const packets = [
@@ -66,7 +41,7 @@ describe('/av', () => {
   });
 
   it('orders queued audio and the pending frame by timestamp in one write', async () => {
-    server = await startServer({ repeatStillMs: 0 });
+    const server = await start({ repeatStillMs: 0 });
     const sockets = new Map<number, Socket>();
     server.server.on('connection', (socket: Socket) => sockets.set(socket.remotePort!, socket));
     const client = await open('/av');
@@ -96,7 +71,7 @@ describe('/av', () => {
   });
 
   it('keeps up to audioBufferMs of audio for a slow viewer, dropping the oldest', async () => {
-    server = await startServer({ repeatStillMs: 0, audioBufferMs: 500 });
+    const server = await start({ repeatStillMs: 0, audioBufferMs: 500 });
     const sockets = new Map<number, Socket>();
     server.server.on('connection', (socket: Socket) => sockets.set(socket.remotePort!, socket));
     const client = await open('/av');
@@ -127,7 +102,7 @@ describe('/av', () => {
   });
 
   it('sends G.711 µ-law at 8 kHz with ?audio=pcmu, resampled from 16 kHz', async () => {
-    server = await startServer({ repeatStillMs: 0 });
+    const server = await start({ repeatStillMs: 0 });
     const client = await open('/av?audio=pcmu');
     server.hub.publish(audio(T0, 16_000, 1000));
     server.hub.publish(audio(T0 + 20, 16_000, -2000));
@@ -143,7 +118,7 @@ describe('/av', () => {
 
 describe('/audio.wav', () => {
   it('streams a RIFF/WAVE header with 0xFFFFFFFF sizes, then little-endian samples', async () => {
-    server = await startServer();
+    const server = await start();
     const client = await open('/audio.wav');
     expect(splitResponse(client.bytes).headers['content-type']).toBe('audio/wav');
     server.hub.publish(audio(T0, 16_000, 1000));
@@ -168,9 +143,8 @@ describe('/audio.wav', () => {
   });
 
   it('answers 404 when the handler has no audio', async () => {
-    server = await startServer({}, { audio: false });
-    const client = await RawClient.request(server.port, get('/audio.wav'));
-    clients.push(client);
+    await start({}, { audio: false });
+    const client = await connect(get('/audio.wav'));
     expect(splitResponse(await client.waitForEnd()).status).toBe(404);
   });
 });

@@ -1,28 +1,20 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MjpegHub, shutdownGracefully } from '../src/index.js';
 import {
   decodeChunked,
   frame,
-  get,
   hasHead,
   partsOf,
-  RawClient,
   readParts,
   sleep,
   splitResponse,
-  startServer,
   type TestServer,
+  useTestServer,
 } from './helpers.js';
 
-let server: TestServer | undefined;
-const clients: RawClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.close();
-  server = undefined;
-});
+const { start, connect, open } = useTestServer();
 
 /** Server-side sockets by the client's local port. */
 function trackSockets(test: TestServer): Map<number, Socket> {
@@ -31,18 +23,11 @@ function trackSockets(test: TestServer): Map<number, Socket> {
   return sockets;
 }
 
-async function open(path: string): Promise<RawClient> {
-  const client = await RawClient.request(server!.port, get(path));
-  clients.push(client);
-  await client.waitFor(hasHead, 5000, 'the response head');
-  return client;
-}
-
 const BIG_FRAME_BYTES = 256 * 1024;
 
 describe('slow and stalled viewers', () => {
   it('skips frames for a viewer that does not read, never queueing more than one write', async () => {
-    server = await startServer({ stallTimeoutMs: 60_000, repeatStillMs: 0 });
+    const server = await start({ stallTimeoutMs: 60_000, repeatStillMs: 0 });
     const sockets = trackSockets(server);
     const slow = await open('/stream');
     slow.socket.pause();
@@ -76,7 +61,7 @@ describe('slow and stalled viewers', () => {
   });
 
   it('disconnects a viewer that drains nothing for stallTimeoutMs and logs it as stalled', async () => {
-    server = await startServer({ stallTimeoutMs: 200, repeatStillMs: 0 });
+    const server = await start({ stallTimeoutMs: 200, repeatStillMs: 0 });
     const sockets = trackSockets(server);
     const stalled = await open('/stream');
     stalled.socket.pause();
@@ -99,7 +84,7 @@ describe('slow and stalled viewers', () => {
   });
 
   it('caps a viewer at ?fps=N and sends it the newest frame', async () => {
-    server = await startServer({ repeatStillMs: 0 });
+    const server = await start({ repeatStillMs: 0 });
     const capped = await open('/stream?fps=10');
     const free = await open('/stream');
     const started = Date.now();
@@ -124,7 +109,7 @@ describe('slow and stalled viewers', () => {
 describe('active and idle', () => {
   it('calls onActive when the first viewer comes and onIdle when the last leaves', async () => {
     const calls: string[] = [];
-    server = await startServer({ onActive: () => calls.push('active'), onIdle: () => calls.push('idle') });
+    const server = await start({ onActive: () => calls.push('active'), onIdle: () => calls.push('idle') });
     const a = await open('/stream');
     const b = await open('/stream');
     expect(calls).toEqual(['active']);
@@ -152,13 +137,11 @@ describe('active and idle', () => {
 
 describe('shutdownGracefully', () => {
   it('ends HTTP/1.1 and HTTP/1.0 streams cleanly, closes the server and resolves', async () => {
-    server = await startServer();
+    const server = await start();
     server.hub.publish(frame(0x55));
     const modern = await open('/stream');
-    const old = await RawClient.request(server.port, 'GET /stream HTTP/1.0\r\n\r\n');
-    clients.push(old);
-    const idle = await RawClient.request(server.port, 'GET /state HTTP/1.1\r\nHost: x\r\n\r\n');
-    clients.push(idle);
+    const old = await connect('GET /stream HTTP/1.0\r\n\r\n');
+    const idle = await connect('GET /state HTTP/1.1\r\nHost: x\r\n\r\n');
     await modern.waitFor(() => partsOf(modern).length >= 1);
     await old.waitFor(
       (bytes) => hasHead(bytes) && readParts(splitResponse(bytes).body, 'testboundary').parts.length >= 1,

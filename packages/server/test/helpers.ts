@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { MediaPacket } from '@mjpeg-kit/bytes';
 import { ChunkedReader } from '@mjpeg-kit/chunked';
+import { afterEach } from 'vitest';
 import {
   createMjpegHandler,
   type HandlerLogEvent,
@@ -312,3 +313,40 @@ export function partsOf(client: RawClient, boundary = 'testboundary'): TestPart[
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The server and raw clients of one test file, closed after every test: `start()` a server,
+ * `open()` a stream on it. Call once at the top of a file.
+ */
+export function useTestServer(): {
+  start: typeof startServer;
+  /** A raw client that sent `request`, closed after the test. */
+  connect(request: string): Promise<RawClient>;
+  /** `connect()`, then wait for the response head. */
+  open(path: string, request?: string): Promise<RawClient>;
+} {
+  let current: TestServer | undefined;
+  const clients: RawClient[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await current?.close();
+    current = undefined;
+  });
+  const connect = async (request: string) => {
+    const client = await RawClient.request(current!.port, request);
+    clients.push(client);
+    return client;
+  };
+  return {
+    async start(hubOptions, handlerOptions) {
+      current = await startServer(hubOptions, handlerOptions);
+      return current;
+    },
+    connect,
+    async open(path, request = get(path)) {
+      const client = await connect(request);
+      await client.waitFor(hasHead, 5000, 'the response head');
+      return client;
+    },
+  };
+}

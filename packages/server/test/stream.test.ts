@@ -1,37 +1,21 @@
 import { Buffer } from 'node:buffer';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   decodeChunked,
   frame,
   get,
-  hasHead,
   partsOf,
-  RawClient,
   readParts,
   sleep,
   splitResponse,
-  startServer,
-  type TestServer,
+  useTestServer,
 } from './helpers.js';
 
-let server: TestServer | undefined;
-const clients: RawClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.close();
-  server = undefined;
-});
-
-async function open(path: string, request = get(path)): Promise<RawClient> {
-  const client = await RawClient.request(server!.port, request);
-  clients.push(client);
-  await client.waitFor(hasHead, 5000, 'the response head');
-  return client;
-}
+const { start, open } = useTestServer();
 
 describe('/stream over HTTP/1.1', () => {
   it('answers multipart/x-mixed-replace, chunked, with the no-cache and proxy headers', async () => {
-    server = await startServer();
+    await start();
     const client = await open('/stream');
     const { status, headers } = splitResponse(client.bytes);
     expect(status).toBe(200);
@@ -45,7 +29,7 @@ describe('/stream over HTTP/1.1', () => {
   });
 
   it('opens with --B once and writes the delimiter right after each body', async () => {
-    server = await startServer();
+    const server = await start();
     const client = await open('/stream');
     const sent = [
       frame(0x21, 1_700_000_000_000),
@@ -76,7 +60,7 @@ describe('/stream over HTTP/1.1', () => {
   });
 
   it('gives a new viewer the latest frame at once', async () => {
-    server = await startServer();
+    const server = await start();
     server.hub.publish(frame(0x31));
     const latest = frame(0x32);
     server.hub.publish(latest);
@@ -88,7 +72,7 @@ describe('/stream over HTTP/1.1', () => {
   });
 
   it('serves the same stream at /video.mjpg and /?action=stream, and answers POST like GET', async () => {
-    server = await startServer();
+    const server = await start();
     server.hub.publish(frame(0x41));
     for (const request of [
       get('/video.mjpg'),
@@ -102,7 +86,7 @@ describe('/stream over HTTP/1.1', () => {
   });
 
   it('answers HEAD with the stream headers and no body', async () => {
-    server = await startServer();
+    const server = await start();
     server.hub.publish(frame(0x51));
     const client = await open('', 'HEAD /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     const bytes = await client.waitForEnd();
@@ -114,7 +98,7 @@ describe('/stream over HTTP/1.1', () => {
   });
 
   it('ends the body with the last chunk when the hub closes', async () => {
-    server = await startServer();
+    const server = await start();
     server.hub.publish(frame(0x61));
     const client = await open('/stream');
     await client.waitFor(() => partsOf(client).length >= 1);
@@ -130,7 +114,7 @@ describe('/stream over HTTP/1.1', () => {
 
 describe('/stream over HTTP/1.0', () => {
   it('sends an unchunked, close-delimited stream and ends it with FIN', async () => {
-    server = await startServer();
+    const server = await start();
     const first = frame(0x71);
     server.hub.publish(first);
     const client = await open('', 'GET /stream HTTP/1.0\r\n\r\n');
@@ -155,7 +139,7 @@ describe('/stream over HTTP/1.0', () => {
 
 describe('part layouts', () => {
   it('adds Content-Size with ?legacy=1', async () => {
-    server = await startServer();
+    const server = await start();
     server.hub.publish(frame(0x81));
     const client = await open('/stream?legacy=1');
     await client.waitFor(() => partsOf(client).length >= 1);
@@ -165,7 +149,7 @@ describe('part layouts', () => {
   });
 
   it('sends the next part head right after each tail with ?advance_headers=1', async () => {
-    server = await startServer();
+    const server = await start();
     const client = await open('/stream?advance_headers=1');
     const first = frame(0x91);
     server.hub.publish(first);
@@ -192,7 +176,7 @@ describe('part layouts', () => {
   });
 
   it('serves the same bytes as application/octet-stream with X-Boundary for ?raw=1', async () => {
-    server = await startServer({}, { allowOrigin: '*' });
+    const server = await start({}, { allowOrigin: '*' });
     server.hub.publish(frame(0xa1));
     const client = await open('/stream?raw=1');
     await client.waitFor(() => partsOf(client).length >= 1);
@@ -205,7 +189,7 @@ describe('part layouts', () => {
   });
 
   it('with dual_final_frames=1 sends the last frame of a still scene twice', async () => {
-    server = await startServer({ dropSameFrames: true, repeatStillMs: 0 });
+    const server = await start({ dropSameFrames: true, repeatStillMs: 0 });
     const dual = await open('/stream?dual_final_frames=1');
     const plain = await open('/stream');
     const still = frame(0xb1);
@@ -227,7 +211,7 @@ describe('part layouts', () => {
 
 describe('still scenes', () => {
   it('re-sends the latest frame after repeatStillMs without a new one', async () => {
-    server = await startServer({ repeatStillMs: 100 });
+    const server = await start({ repeatStillMs: 100 });
     server.hub.publish(frame(0xc1));
     const client = await open('/stream');
     await client.waitFor(() => partsOf(client).length >= 3, 5000, 'two repeats');
