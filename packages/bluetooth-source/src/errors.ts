@@ -1,3 +1,5 @@
+import { ByteStreamError } from '@mjpeg-kit/bytes';
+
 /**
  * Stable codes of {@link SourceError}:
  * - `TIMEOUT`: a camera did not answer a command within `timeoutMs`, after every retry,
@@ -25,15 +27,8 @@ export type SourceErrorCode =
   | 'INVALID_OPTION';
 
 /** The error every source reports (through `onStatus`) or throws; `code` is API. */
-export class SourceError extends Error {
+export class SourceError extends ByteStreamError<SourceErrorCode> {
   override name = 'SourceError';
-  readonly code: SourceErrorCode;
-  readonly offset: number | undefined;
-  constructor(code: SourceErrorCode, message: string, offset?: number, options?: ErrorOptions) {
-    super(offset === undefined ? message : `${message} at byte ${offset}`, options);
-    this.code = code;
-    this.offset = offset;
-  }
 }
 
 /** Wraps any failure as a `SourceError`, keeping one that already is. */

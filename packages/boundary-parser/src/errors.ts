@@ -1,3 +1,5 @@
+import { ByteStreamError } from '@mjpeg-kit/bytes';
+
 /**
  * Stable codes of {@link MultipartError}: they are API, listed in the README.
  *
@@ -32,16 +34,6 @@ export type MultipartErrorCode =
  * byte offset in the stream (counted from the first byte written) where the problem was
  * found, when there is one. The message says what was found, what was expected and where.
  */
-export class MultipartError extends Error {
+export class MultipartError extends ByteStreamError<MultipartErrorCode> {
   override name = 'MultipartError';
-  /** Stable machine-readable code. */
-  readonly code: MultipartErrorCode;
-  /** Byte offset in the stream, or `undefined` when the error is not about a position. */
-  readonly offset: number | undefined;
-
-  constructor(code: MultipartErrorCode, message: string, offset?: number, options?: ErrorOptions) {
-    super(offset === undefined ? message : `${message} at byte ${offset}`, options);
-    this.code = code;
-    this.offset = offset;
-  }
 }

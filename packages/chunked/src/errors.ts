@@ -1,3 +1,5 @@
+import { ByteStreamError } from '@mjpeg-kit/bytes';
+
 /**
  * Codes a {@link ChunkedError} carries. They are API: stable, listed in the README.
  *
@@ -29,14 +31,6 @@ export type ChunkedErrorCode =
  * A malformed chunked body (or a misuse of the reader). `code` says what, `offset` the byte
  * position in the whole stream fed to the reader (0-based), when there is one.
  */
-export class ChunkedError extends Error {
+export class ChunkedError extends ByteStreamError<ChunkedErrorCode> {
   override name = 'ChunkedError';
-  readonly code: ChunkedErrorCode;
-  readonly offset: number | undefined;
-
-  constructor(code: ChunkedErrorCode, message: string, offset?: number, options?: ErrorOptions) {
-    super(offset === undefined ? message : `${message} at byte ${offset}`, options);
-    this.code = code;
-    this.offset = offset;
-  }
 }

@@ -1,3 +1,5 @@
+import { ByteStreamError } from '@mjpeg-kit/bytes';
+
 /** The codes `JpegError` carries; stable API, listed in the README. */
 export type JpegErrorCode =
   | 'NOT_JPEG'
@@ -11,13 +13,6 @@ export type JpegErrorCode =
  * A malformed JPEG, thrown by `readJpegInfo`. `offset` is the byte in the frame where the
  * problem was found. (`JpegScanner` never throws: it drops and counts broken frames.)
  */
-export class JpegError extends Error {
+export class JpegError extends ByteStreamError<JpegErrorCode> {
   override name = 'JpegError';
-  readonly code: JpegErrorCode;
-  readonly offset: number | undefined;
-  constructor(code: JpegErrorCode, message: string, offset?: number, options?: ErrorOptions) {
-    super(offset === undefined ? message : `${message} at byte ${offset}`, options);
-    this.code = code;
-    this.offset = offset;
-  }
 }
