@@ -37,8 +37,8 @@ export class EncodedPart {
   /** When the hub received it (epoch ms). */
   readonly publishedAt: number;
   readonly #encoders: PartEncoders;
-  readonly #layouts: (Buffer[] | undefined)[] = new Array(LAYOUT_COUNT);
-  readonly #sizes: number[] = new Array(LAYOUT_COUNT).fill(0);
+  /** Head, body and tail per layout without chunk framing (indexed by layout bits). */
+  readonly #pieces: (Uint8Array[] | undefined)[] = new Array(LAYOUT_COUNT);
   readonly #wires: (Buffer | undefined)[] = new Array(LAYOUT_COUNT);
 
   constructor(packet: MediaPacket, seq: number, publishedAt: number, encoders: PartEncoders) {
@@ -52,53 +52,37 @@ export class EncodedPart {
     return this.packet.timestamp;
   }
 
-  /** The bytes of this part in `layout` (a sum of `LAYOUT_*` bits), built once. */
-  bytes(layout: number): Buffer[] {
-    const cached = this.#layouts[layout];
-    if (cached !== undefined) return cached;
-    let built: Buffer[];
-    if (layout & LAYOUT_CHUNKED) {
-      // The chunked layout wraps the very arrays of the raw one: heads are built once per
-      // header flavour, whatever the transfer coding.
-      built = encodeChunk(this.bytes(layout & ~LAYOUT_CHUNKED)).map(asBuffer);
-    } else {
-      const encoder = layout & LAYOUT_LEGACY ? this.#encoders.legacy : this.#encoders.plain;
-      const packet = this.packet.seq === this.seq ? this.packet : { ...this.packet, seq: this.seq };
-      // Advance layout: the head is empty (the previous tail carried it), the tail announces the
-      // next part, stamped with the time this frame was published.
-      built = encoder
-        .encodePacket(
-          packet,
-          layout & LAYOUT_ADVANCE ? { advanceHeaders: true, advanceTimestamp: this.publishedAt } : undefined,
-        )
-        .filter((piece) => piece.length > 0)
-        .map(asBuffer);
-    }
-    let size = 0;
-    for (const piece of built) size += piece.length;
-    this.#layouts[layout] = built;
-    this.#sizes[layout] = size;
-    return built;
-  }
-
   /**
-   * The bytes of `layout` joined into one buffer, built once and written to every viewer with
-   * that layout. One copy per frame (not per viewer) makes each viewer's send a single
-   * `write()` instead of a corked `writev` of five pieces: Node's per-write stream bookkeeping,
-   * not the kernel, was the hub's cost over a raw socket loop (docs/benchmarks.md).
+   * The bytes of this part in `layout` (a sum of `LAYOUT_*` bits), joined into one buffer, built
+   * once and written to every viewer with that layout. One copy per frame (not per viewer) makes
+   * each viewer's send a single `write()` instead of a corked `writev` of five pieces: Node's
+   * per-write stream bookkeeping, not the kernel, was the hub's cost over a raw socket loop
+   * (docs/benchmarks.md).
    */
   wire(layout: number): Buffer {
     let wire = this.#wires[layout];
     if (wire === undefined) {
-      wire = Buffer.concat(this.bytes(layout), this.byteLength(layout));
+      // Chunked and HTTP/1.0 viewers share the same heads: the chunk framing wraps the raw pieces.
+      const pieces = this.#rawPieces(layout & ~LAYOUT_CHUNKED);
+      wire = Buffer.concat(layout & LAYOUT_CHUNKED ? encodeChunk(pieces) : pieces);
       this.#wires[layout] = wire;
     }
     return wire;
   }
 
-  /** Total bytes of `layout`. */
-  byteLength(layout: number): number {
-    if (this.#layouts[layout] === undefined) this.bytes(layout);
-    return this.#sizes[layout]!;
+  #rawPieces(layout: number): Uint8Array[] {
+    let pieces = this.#pieces[layout];
+    if (pieces === undefined) {
+      const encoder = layout & LAYOUT_LEGACY ? this.#encoders.legacy : this.#encoders.plain;
+      const packet = this.packet.seq === this.seq ? this.packet : { ...this.packet, seq: this.seq };
+      // Advance layout: the head is empty (the previous tail carried it), the tail announces the
+      // next part, stamped with the time this frame was published.
+      pieces = encoder.encodePacket(
+        packet,
+        layout & LAYOUT_ADVANCE ? { advanceHeaders: true, advanceTimestamp: this.publishedAt } : undefined,
+      );
+      this.#pieces[layout] = pieces;
+    }
+    return pieces;
   }
 }
