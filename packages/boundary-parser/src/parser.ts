@@ -5,6 +5,7 @@ import {
   encodeAscii,
   escapeBytes,
   indexOfByte,
+  indexOfBytesByFirstByte,
   LF,
   type PartHeaders,
   SPACE,
@@ -530,7 +531,7 @@ export class MultipartParser {
       const seamLength = carryLength + take;
       let at = Math.max(0, carryLength - needleLength - LOOKAHEAD + 1);
       while (at < carryLength) {
-        at = findBoundary(seam, needle, at);
+        at = indexOfBytesByFirstByte(seam, needle, at);
         if (at === -1 || at >= carryLength || at + needleLength > seamLength) break;
         const result = this.#classify(offset - carryLength + at, chunk, offset, false);
         if (result === ACCEPT) return this.#delimiterFound(offset, offset - carryLength + at);
@@ -541,7 +542,7 @@ export class MultipartParser {
 
     let at = index;
     for (;;) {
-      at = findBoundary(chunk, needle, at);
+      at = indexOfBytesByFirstByte(chunk, needle, at);
       if (at === -1) break;
       const result = this.#classify(offset + at, chunk, offset, false);
       if (result === ACCEPT) return this.#delimiterFound(offset, offset + at);
@@ -1004,26 +1005,6 @@ export class MultipartParser {
     }
     return false;
   }
-}
-
-/**
- * First occurrence of `needle` in `haystack` at or after `from`, or -1. Jumps with a one-byte
- * `indexOfByte` (memchr on Node) to the needle's first byte, then compares: on JPEG data it
- * ran about 20% faster here than a native whole-needle `indexOf` (6.6 vs 5.5 GB/s of CPU
- * time), since in entropy-coded bytes any one byte is rare enough for long memchr jumps.
- */
-function findBoundary(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  const needleLength = needle.length;
-  const last = haystack.length - needleLength;
-  const first = needle[0]!;
-  let at = indexOfByte(haystack, first, from);
-  while (at !== -1 && at <= last) {
-    let i = 1;
-    while (i < needleLength && haystack[at + i] === needle[i]) i++;
-    if (i === needleLength) return at;
-    at = indexOfByte(haystack, first, at + 1);
-  }
-  return -1;
 }
 
 function truncated(offset: number, where: string): MultipartError {

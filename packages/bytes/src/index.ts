@@ -11,6 +11,7 @@ export {
   hasBytesAt,
   indexOfByte,
   indexOfBytes,
+  indexOfBytesByFirstByte,
   partialMatchLength,
   setNativeSearch,
 } from './search.js';

@@ -56,16 +56,24 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, fromIndex
   const last = haystack.length - needleLength;
   if (fromIndex > last) return -1;
   if (nativeIndexOf !== undefined) return nativeIndexOf.call(haystack, needle, fromIndex);
-  return indexOfBytesJs(haystack, needle, fromIndex, last);
+  return indexOfBytesByFirstByte(haystack, needle, fromIndex);
 }
 
-/** Pure-JS needle search: jump on the first byte with native `indexOf`, then compare. */
-function indexOfBytesJs(haystack: Uint8Array, needle: Uint8Array, fromIndex: number, last: number): number {
-  const first = needle[0]!;
+/**
+ * Like {@link indexOfBytes}, but jumps to each occurrence of the needle's first byte with
+ * {@link indexOfByte} (memchr on Node) and compares the rest. Faster than the native whole-needle
+ * search when that first byte is rare in the data — a multipart delimiter's `\r` in JPEG bytes
+ * (measured ~20% faster, docs/benchmarks.md) — and the pure-JS path everywhere else.
+ * Quadratic-ish on data full of that byte: prefer `indexOfBytes` for text.
+ */
+export function indexOfBytesByFirstByte(haystack: Uint8Array, needle: Uint8Array, fromIndex = 0): number {
   const needleLength = needle.length;
+  if (needleLength === 0) return Math.min(fromIndex, haystack.length);
+  const first = needle[0]!;
+  const last = haystack.length - needleLength;
   let position = fromIndex;
   while (position <= last) {
-    position = haystack.indexOf(first, position);
+    position = indexOfByte(haystack, first, position);
     if (position === -1 || position > last) return -1;
     let matched = 1;
     while (matched < needleLength && haystack[position + matched] === needle[matched]) matched++;

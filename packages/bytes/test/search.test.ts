@@ -5,6 +5,7 @@ import {
   hasBytesAt,
   indexOfByte,
   indexOfBytes,
+  indexOfBytesByFirstByte,
   partialMatchLength,
   setNativeSearch,
 } from '../src/index.js';
@@ -63,12 +64,14 @@ describe.each(['native', 'js'] as const)('%s search path', (path) => {
     expect(indexOfByte(view, 0x2d)).toBe(4);
   });
 
-  it('agrees with a naive search on random inputs', () => {
+  it('agrees with a naive search on random inputs, both strategies', () => {
     usePath();
     const small = fc.uint8Array({ maxLength: 64 }).map((a) => a.map((b) => b % 4));
     fc.assert(
       fc.property(small, small, fc.nat(70), (haystack, needle, from) => {
-        expect(indexOfBytes(haystack, needle, from)).toBe(naiveIndexOf(haystack, needle, from));
+        const expected = naiveIndexOf(haystack, needle, from);
+        expect(indexOfBytes(haystack, needle, from)).toBe(expected);
+        expect(indexOfBytesByFirstByte(haystack, needle, from)).toBe(expected);
       }),
       { numRuns: 2000 },
     );
