@@ -1,6 +1,6 @@
 import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
 import type { PacketSource } from './synthetic/synthetic-camera.js';
-import { checkRange, sleep } from './timing.js';
+import { checkRange, sleepUntil } from './timing.js';
 
 /** Byte order of 16-bit input samples. */
 export type ByteOrder = 'little' | 'big';
@@ -159,7 +159,7 @@ export function pcmAudioSource(options: PcmAudioOptions): PacketSource<PcmAudioS
         }
         for (const body of packetizer.push(chunk)) {
           const packet = packetFor(body);
-          if (realtime && !(await sleep(packet.timestamp + body.length / bytesPerMs - nowMs(), signal)))
+          if (realtime && !(await sleepUntil(packet.timestamp + body.length / bytesPerMs, signal)))
             return;
           yield packet;
         }

@@ -5,7 +5,7 @@ import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError, toSourceError } from '../errors.js';
 import type { PacketSource } from '../synthetic/synthetic-camera.js';
-import { checkRange, sleep } from '../timing.js';
+import { checkRange, sleepUntil } from '../timing.js';
 
 /** Options of {@link mjpegFileSource}. */
 export interface MjpegFileOptions extends LifecycleOptions {
@@ -61,7 +61,7 @@ export function mjpegFileSource(path: string, options: MjpegFileOptions = {}): P
       for (;;) {
         let framesThisPass = 0;
         for await (const body of readFrames(path, format, options, signal)) {
-          if (!(await sleep(due - nowMs(), signal))) return;
+          if (!(await sleepUntil(due, signal))) return;
           const now = nowMs();
           if (now - due >= period) {
             const skip = Math.floor((now - due) / period);
