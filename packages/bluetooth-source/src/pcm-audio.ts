@@ -159,8 +159,7 @@ export function pcmAudioSource(options: PcmAudioOptions): PacketSource<PcmAudioS
         }
         for (const body of packetizer.push(chunk)) {
           const packet = packetFor(body);
-          if (realtime && !(await sleepUntil(packet.timestamp + body.length / bytesPerMs, signal)))
-            return;
+          if (realtime && !(await sleepUntil(packet.timestamp + body.length / bytesPerMs, signal))) return;
           yield packet;
         }
       }
