@@ -37,6 +37,8 @@ export interface ServerConfig {
   maxViewers?: number;
   stallTimeoutMs?: number;
   idleStopMs?: number;
+  /** A relayed (http) source silent this long is dropped and reconnected. */
+  sourceTimeoutMs?: number;
   dropSameFrames: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -66,6 +68,7 @@ Options:
   --max-viewers N         refuse viewers beyond N with 503 (default 10000)
   --stall-timeout S       drop a viewer that reads nothing for S seconds (default 5)
   --idle-stop S           stop the source after S seconds without viewers; restart on demand
+  --source-timeout S      reconnect an http source silent for S seconds (default 10)
   --drop-same-frames      skip frames identical to the previous one
   --tls-cert FILE         serve HTTPS with this certificate (PEM) ...
   --tls-key FILE          ... and this private key (PEM)
@@ -88,6 +91,7 @@ const OPTIONS = {
   'max-viewers': { type: 'string' },
   'stall-timeout': { type: 'string' },
   'idle-stop': { type: 'string' },
+  'source-timeout': { type: 'string' },
   'drop-same-frames': { type: 'boolean' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -165,6 +169,9 @@ export function parseCommandLine(argv: string[]): CommandLine {
   }
   if (values['idle-stop'] !== undefined) {
     config.idleStopMs = parseNumber('--idle-stop', values['idle-stop'], 0, 86_400) * 1000;
+  }
+  if (values['source-timeout'] !== undefined) {
+    config.sourceTimeoutMs = parseNumber('--source-timeout', values['source-timeout'], 0.1, 3600) * 1000;
   }
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together');

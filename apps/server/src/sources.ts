@@ -71,7 +71,12 @@ export function videoOpener(spec: VideoSpec, config: ServerConfig): OpenSource {
     case 'http':
       // The client reconnects by itself and yields audio too when the upstream is an /av stream.
       return (lifecycle) =>
-        lazy(async () => (await import('@mjpeg-kit/client')).openStream(spec.url, lifecycle));
+        lazy(async () =>
+          (await import('@mjpeg-kit/client')).openStream(spec.url, {
+            ...lifecycle,
+            idleTimeoutMs: config.sourceTimeoutMs,
+          }),
+        );
   }
 }
 

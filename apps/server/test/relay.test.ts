@@ -208,16 +208,16 @@ describe('relay: --source http://upstream/stream', () => {
     });
     const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/stream`;
 
-    const relay = cli(['--port', '0', '--source', silentUrl, '--audio', 'none']);
+    const relay = cli(['--port', '0', '--source', silentUrl, '--source-timeout', '1.5', '--audio', 'none']);
     const relayUrl = await relay.ready();
     const viewer = new Viewer(`${relayUrl}stream`);
     await viewer.waitFor((frames) => frames.includes(hex(frame)));
 
-    // The client's default idleTimeoutMs is 10 s: the relay drops the silent connection,
-    // reports the source offline with the reason, and connects again.
-    await waitUntil(() => (requests.length >= 2 ? true : undefined), 20_000, 'a second upstream request');
-    expect(requests[1]! - requests[0]!).toBeGreaterThanOrEqual(9_000);
+    // After --source-timeout (1.5 s) of silence the relay drops the connection, reports the
+    // source offline with the reason, and connects again.
+    await waitUntil(() => (requests.length >= 2 ? true : undefined), 15_000, 'a second upstream request');
+    expect(requests[1]! - requests[0]!).toBeGreaterThanOrEqual(1_400);
     await waitUntil(() => (open.size <= 1 ? true : undefined), 5_000, 'the silent connection to close');
     expect(relay.stdout + relay.stderr).toMatch(/idleTimeoutMs/);
-  }, 40_000);
+  }, 30_000);
 });
