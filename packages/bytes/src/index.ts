@@ -10,6 +10,7 @@ export {
   getSearchPath,
   hasBytesAt,
   indexOfByte,
+  indexOfByteNotFollowedBy,
   indexOfBytes,
   indexOfBytesByFirstByte,
   partialMatchLength,

@@ -4,6 +4,7 @@ import {
   getSearchPath,
   hasBytesAt,
   indexOfByte,
+  indexOfByteNotFollowedBy,
   indexOfBytes,
   indexOfBytesByFirstByte,
   partialMatchLength,
@@ -11,6 +12,26 @@ import {
 } from '../src/index.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** Reference for indexOfByteNotFollowedBy: byte by byte, a skipped pair passed over whole. */
+function naiveIndexOfByteNotFollowedBy(
+  haystack: Uint8Array,
+  byte: number,
+  skip: Uint8Array,
+  from: number,
+): number {
+  for (let i = from; i < haystack.length; i++) {
+    if (haystack[i] !== byte) continue;
+    if (i + 1 === haystack.length || skip[haystack[i + 1] as number] === 0) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** FF 00 stuffing and RST0–7: the pairs JPEG entropy-coded data may hold. */
+const jpegSkip = new Uint8Array(256);
+jpegSkip[0x00] = 1;
+jpegSkip.fill(1, 0xd0, 0xd8);
 
 /** Reference search: the obvious nested loop, no tricks. */
 function naiveIndexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
@@ -72,6 +93,45 @@ describe.each(['native', 'js'] as const)('%s search path', (path) => {
         const expected = naiveIndexOf(haystack, needle, from);
         expect(indexOfBytes(haystack, needle, from)).toBe(expected);
         expect(indexOfBytesByFirstByte(haystack, needle, from)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe.each(['native', 'js'] as const)('indexOfByteNotFollowedBy, %s path', (path) => {
+  const usePath = () => setNativeSearch(path === 'native');
+
+  it.each([
+    ['FF D9 after stuffing and RST', [0x12, 0xff, 0x00, 0xff, 0xd3, 0xff, 0xd9], 0, 5],
+    ['an FF with its code in the next buffer', [0x12, 0xff, 0x00, 0x34, 0xff], 0, 4],
+    ['nothing but skipped pairs', [0xff, 0x00, 0xff, 0xd7, 0x01], 0, -1],
+    ['a fill FF before a marker', [0xff, 0xff, 0xd9], 0, 0],
+    ['the pair is passed over whole', [0xff, 0x00, 0xff, 0x00], 1, -1],
+    ['from inside a pair', [0xff, 0x00, 0xff, 0xc4], 1, 2],
+    ['from past the end', [0xff, 0xd9], 2, -1],
+    ['an empty haystack', [], 0, -1],
+  ])('finds %s', (_, haystack, from, expected) => {
+    usePath();
+    expect(indexOfByteNotFollowedBy(new Uint8Array(haystack), 0xff, jpegSkip, from)).toBe(expected);
+  });
+
+  it('searches inside subarray views, not their backing buffer', () => {
+    usePath();
+    const backing = new Uint8Array([0xff, 0xd9, 0x00, 0xff, 0x00, 0x01, 0xff, 0xd9]);
+    expect(indexOfByteNotFollowedBy(backing.subarray(2, 7), 0xff, jpegSkip)).toBe(4);
+  });
+
+  it('agrees with a byte-by-byte search on random inputs', () => {
+    usePath();
+    const values = [0x00, 0x01, 0xd0, 0xd7, 0xd8, 0xd9, 0xff];
+    const data = fc
+      .uint8Array({ maxLength: 64 })
+      .map((a) => a.map((b) => values[b % values.length] as number));
+    fc.assert(
+      fc.property(data, fc.nat(70), (haystack, from) => {
+        const expected = naiveIndexOfByteNotFollowedBy(haystack, 0xff, jpegSkip, from);
+        expect(indexOfByteNotFollowedBy(haystack, 0xff, jpegSkip, from)).toBe(expected);
       }),
       { numRuns: 2000 },
     );
