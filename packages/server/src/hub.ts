@@ -5,7 +5,7 @@ import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes
 import { encodeChunk, LAST_CHUNK } from '@mjpeg-kit/chunked';
 import { createBoundary, MultipartEncoder } from '@mjpeg-kit/frame-encoder';
 import { readJpegInfo } from '@mjpeg-kit/jpeg-scanner';
-import { createWavHeader, decodeMulaw, encodeMulaw, RateConverter, readL16 } from './audio.js';
+import { createWavHeader } from './audio.js';
 import { AudioItem } from './audio-item.js';
 import {
   asBuffer,
@@ -16,6 +16,8 @@ import {
   type PartEncoders,
 } from './encoded-part.js';
 import { checkNumberOption, ServerError } from './errors.js';
+import { FrameRateMeter } from './frame-rate.js';
+import { PCMU_RATE_HZ, PcmuTranscoder } from './pcmu-transcoder.js';
 import { type LeaveReason, Viewer, type ViewerOptions } from './viewer.js';
 
 /** Default `stallTimeoutMs`: a viewer that drains nothing for 5 s is disconnected. */
@@ -30,13 +32,6 @@ export const DEFAULT_MAX_VIEWERS = 10_000;
 export const DEFAULT_KEEPALIVE_MS = 15_000;
 /** Default `closeTimeoutMs`: how long `close()` lets viewers take their last bytes. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 2000;
-
-/** µ-law parts on `/av?audio=pcmu` are always 8 kHz mono (RFC 3551 §4.5.14). */
-const PCMU_RATE_HZ = 8000;
-/** Frames remembered for the `fps` figure in `/state`. */
-const FPS_WINDOW_FRAMES = 64;
-/** Only frames this recent count toward `fps`. */
-const FPS_WINDOW_MS = 2000;
 
 /** Options of {@link MjpegHub}. */
 export interface MjpegHubOptions extends LifecycleOptions {
@@ -161,7 +156,8 @@ export class MjpegHub extends EventEmitter {
   readonly #viewers = new Set<Viewer>();
   readonly #waiters = new Set<SnapshotWaiter>();
   readonly #startedAt = nowMs();
-  readonly #frameTimes: number[] = [];
+  readonly #frameRate = new FrameRateMeter();
+  readonly #pcmu = new PcmuTranscoder();
   readonly #stats: Omit<MjpegHubStats, 'viewers' | 'fps'> = {
     peakViewers: 0,
     framesPublished: 0,
@@ -183,7 +179,6 @@ export class MjpegHub extends EventEmitter {
   #seq = 0;
   #audioSeq = 0;
   #pcmuViewers = 0;
-  #converter: RateConverter | undefined;
   #active = false;
   #tick: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -274,14 +269,14 @@ export class MjpegHub extends EventEmitter {
 
   /** Live counters. */
   get stats(): MjpegHubStats {
-    return { ...this.#stats, viewers: this.#viewers.size, fps: this.#fps() };
+    return { ...this.#stats, viewers: this.#viewers.size, fps: this.#frameRate.rate(nowMs()) };
   }
 
   /** The `/state` document. */
   getState(): HubState {
     return {
       source: this.source,
-      fps: Math.round(this.#fps() * 10) / 10,
+      fps: Math.round(this.#frameRate.rate(nowMs()) * 10) / 10,
       resolution: { width: this.#stats.width, height: this.#stats.height },
       viewers: this.#viewers.size,
       bytesSent: this.#stats.bytesSent,
@@ -421,8 +416,7 @@ export class MjpegHub extends EventEmitter {
     this.#latest = frame;
     this.#lastVideoAt = now;
     this.#stats.framesPublished++;
-    this.#frameTimes.push(now);
-    if (this.#frameTimes.length > FPS_WINDOW_FRAMES) this.#frameTimes.shift();
+    this.#frameRate.add(now);
     const size = readFrameSize(packet.body);
     if (size !== undefined) {
       this.#stats.width = size.width;
@@ -453,7 +447,7 @@ export class MjpegHub extends EventEmitter {
     const item = new AudioItem(packet, seq, now, this.#encoders);
     this.#stats.audioPacketsPublished++;
     if (this.#pcmuViewers > 0) item.pcmu = this.#toPcmu(item);
-    else this.#converter = undefined;
+    else this.#pcmu.reset();
     for (const viewer of this.#viewers) {
       if (viewer.kind === 'stream') continue;
       viewer.audio.push(item);
@@ -469,28 +463,12 @@ export class MjpegHub extends EventEmitter {
     }
   }
 
-  /** Converts one audio item to an 8 kHz mono µ-law part, in publish order (the converter keeps state). */
+  /** The item's 8 kHz mono µ-law part, converted in publish order (the transcoder keeps state). */
   #toPcmu(item: AudioItem): EncodedPart {
-    const packet = item.packet;
-    let body: Uint8Array;
-    if (packet.type === 'audio/PCMU' && item.sampleRate === PCMU_RATE_HZ && item.channels === 1) {
-      body = packet.body;
-    } else {
-      let samples =
-        packet.type === 'audio/PCMU' ? decodeMulaw(packet.body) : readL16(packet.body, item.channels, true);
-      if (packet.type === 'audio/PCMU' && item.channels > 1) samples = mixDown(samples, item.channels);
-      if (item.sampleRate !== PCMU_RATE_HZ) {
-        if (this.#converter?.inputRateHz !== item.sampleRate) {
-          this.#converter = new RateConverter(item.sampleRate, PCMU_RATE_HZ);
-        }
-        samples = this.#converter.convert(samples);
-      }
-      body = encodeMulaw(samples);
-    }
     const pcmu: MediaPacket = {
       type: 'audio/PCMU',
-      body,
-      timestamp: packet.timestamp,
+      body: this.#pcmu.transcode(item.packet, item.sampleRate, item.channels),
+      timestamp: item.timestamp,
       sampleRate: PCMU_RATE_HZ,
       channels: 1,
     };
@@ -674,32 +652,11 @@ export class MjpegHub extends EventEmitter {
       this.#flush(viewer);
     }
   }
-
-  #fps(): number {
-    const times = this.#frameTimes;
-    const now = nowMs();
-    let first = 0;
-    while (first < times.length && now - times[first]! > FPS_WINDOW_MS) first++;
-    const count = times.length - first;
-    if (count < 2) return 0;
-    const spanMs = times[times.length - 1]! - times[first]!;
-    return spanMs > 0 ? ((count - 1) * 1000) / spanMs : 0;
-  }
 }
 
 /** Byte equality through Node's memcmp. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(asBuffer(a), asBuffer(b)) === 0;
-}
-
-function mixDown(samples: Int16Array, channels: number): Int16Array {
-  const out = new Int16Array(Math.floor(samples.length / channels));
-  for (let i = 0; i < out.length; i++) {
-    let sum = 0;
-    for (let c = 0; c < channels; c++) sum += samples[i * channels + c]!;
-    out[i] = Math.round(sum / channels);
-  }
-  return out;
 }
 
 /** Width and height for `/state`; a frame the scanner cannot read leaves them as they were. */
