@@ -7,15 +7,15 @@ export {
 export { type DecoderKind, getAvailableDecoders } from './dom/decoders.js';
 export { PlayerError, type PlayerErrorCode } from './dom/errors.js';
 export { decodeL16, decodePcmu, LinearResampler } from './dom/pcm.js';
+export { MjpegPlayer } from './dom/player.js';
 export {
   type ClientStatsLike,
   DEFAULT_MAX_AV_DELAY_MS,
   DEFAULT_STATS_INTERVAL_MS,
   type DrawnFrameInfo,
-  MjpegPlayer,
   type MjpegPlayerOptions,
   type PacketStream,
   type PlayerState,
   type PlayerStats,
   type PlayerStreamOptions,
-} from './dom/player.js';
+} from './dom/player-options.js';

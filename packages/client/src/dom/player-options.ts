@@ -1,0 +1,113 @@
+import type { MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
+import type { OpenStreamOptions } from '../index.js';
+import type { AudioOutputOptions, AudioStats } from './audio-output.js';
+import type { DecoderKind } from './decoders.js';
+
+/** Default ceiling on how long a decoded picture is held back to match the audio, ms. */
+export const DEFAULT_MAX_AV_DELAY_MS = 300;
+/** Default interval of `stats` events, ms. */
+export const DEFAULT_STATS_INTERVAL_MS = 500;
+
+/** What the player is doing. */
+export type PlayerState = 'connecting' | 'playing' | 'paused' | 'hidden' | 'error' | 'destroyed';
+
+/** The parts of the client's live `stats` the player reads. */
+export interface ClientStatsLike {
+  fps?: number;
+  bitrateBps?: number;
+  framesDropped?: number;
+  latencyMs?: number | undefined;
+  parser?: 'multipart' | 'jpeg-scan' | 'img' | undefined;
+}
+
+/** What {@link MjpegPlayerOptions.openStream} must return: packets, with live stats. */
+export type PacketStream = AsyncIterable<MediaPacket> & { readonly stats: ClientStatsLike };
+
+/** Options the player passes to `openStream`: its own `signal` and `onStatus`, plus the pass-throughs. */
+export type PlayerStreamOptions = OpenStreamOptions & {
+  signal: AbortSignal;
+  onStatus: (event: StatusEvent) => void;
+};
+
+/** Details of one drawn frame, for {@link MjpegPlayerOptions.onFrame}. */
+export interface DrawnFrameInfo {
+  /** The frame's `X-Timestamp` (epoch ms). */
+  timestamp: number;
+  seq: number | undefined;
+  /** When it was drawn (epoch ms, same clock as `timestamp`). */
+  drawnAt: number;
+  width: number;
+  height: number;
+  /** Time spent decoding, ms. */
+  decodeMs: number;
+}
+
+/** Options of {@link MjpegPlayer}. */
+export interface MjpegPlayerOptions {
+  /** The stream: any MJPEG URL; an mjpeg-kit server's `/av` adds audio. */
+  url: string | URL;
+  /** Start playing at once (default true). */
+  autoplay?: boolean;
+  /** Decoder; `auto` (default) takes the first of {@link getAvailableDecoders}. */
+  decoder?: DecoderKind | 'auto';
+  /** Abort the fetch while the page is hidden and reconnect when shown (default true). */
+  pauseWhenHidden?: boolean;
+  /** Passed to `openStream`. */
+  headers?: HeadersInit;
+  /** Passed to `openStream` (a custom fetch, e.g. with credentials). */
+  fetch?: typeof fetch;
+  /** Passed to `openStream` (default on: 500 ms to 10 s backoff with jitter). */
+  reconnect?: OpenStreamOptions['reconnect'];
+  /** Passed to `openStream` (default 10 s). */
+  idleTimeoutMs?: number;
+  /** Audio jitter buffer, ms (default 80). */
+  jitterBufferMs?: number;
+  /** Ceiling of buffered audio before the oldest is dropped, ms (default 240). */
+  maxAudioBufferMs?: number;
+  /** Longest a picture is held back to match the audio, ms (default {@link DEFAULT_MAX_AV_DELAY_MS}). */
+  maxAvDelayMs?: number;
+  /** Interval of `stats` events and `onStats` calls, ms (default {@link DEFAULT_STATS_INTERVAL_MS}). */
+  statsIntervalMs?: number;
+  /** Called with the client's status events (connecting, open, reconnecting with the error, closed). */
+  onStatus?: (event: StatusEvent) => void;
+  /** Called when {@link MjpegPlayer.state} changes. */
+  onState?: (state: PlayerState) => void;
+  /** Called every `statsIntervalMs` while a stream runs. */
+  onStats?: (stats: PlayerStats) => void;
+  /** Called after every drawn frame (latency measurements, tests). Keep it cheap. */
+  onFrame?: (info: DrawnFrameInfo) => void;
+  /** Replaces `openStream` (tests, custom transports). */
+  openStream?: (url: string, options: PlayerStreamOptions) => PacketStream;
+  /** Audio path options. */
+  audio?: Pick<AudioOutputOptions, 'forceScriptProcessor'>;
+}
+
+/** Live counters: the client's, the player's, and the audio's once enabled. */
+export interface PlayerStats {
+  /** Frames per second arriving (the client's count). */
+  fps: number;
+  bitrateBps: number;
+  /** Frames the client saw missing from `X-Frame-Seq`. */
+  framesDropped: number;
+  /** Latency from `X-Timestamp` to arrival, ms (the client's), when the server sends it. */
+  latencyMs: number | undefined;
+  /** The client's parser path, or `img` in fallback mode. */
+  parser: 'multipart' | 'jpeg-scan' | 'img' | undefined;
+  decoder: DecoderKind;
+  /** Frames drawn per second over the last second. */
+  drawFps: number;
+  framesDecoded: number;
+  framesDrawn: number;
+  /** Frames skipped because decoding (or A/V hold) was slower than arrival. */
+  framesSkipped: number;
+  decodeErrors: number;
+  width: number;
+  height: number;
+  /** Mean decode time over the last second, ms. */
+  decodeMs: number;
+  /** `X-Timestamp` to draw for the last frame, ms. */
+  drawLatencyMs: number | undefined;
+  /** How long the last frame was held back to match the audio, ms. */
+  avDelayMs: number;
+  audio: AudioStats | undefined;
+}
