@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { setNativeSearch } from '@mjpeg-kit/bytes';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FRAME_BYTES, JpegScanner } from '../src/index.js';
 import {
   ascii,
@@ -67,6 +68,31 @@ describe('JpegScanner on the corpus (real encoders)', () => {
     const frame = readCorpus('com-ffd9.jpg');
     expect(findBytes(frame, bytes(0xff, 0xd9))).toBe(7);
     expectFramesEverySplit(frame, [frame], { frames: 1, droppedFrames: 0 });
+  });
+});
+
+describe('JpegScanner on the pure-JS search path (browsers, workers)', () => {
+  afterEach(() => setNativeSearch(true));
+
+  it('returns every corpus frame of one concatenated stream, and drops a frame cut in its entropy-coded data', () => {
+    setNativeSearch(false);
+    const frames = corpus.map(([, frame]) => frame);
+    expectFramesEverySplit(
+      join(...frames),
+      frames,
+      { frames: frames.length, skippedBytes: 0, droppedFrames: 0 },
+      { randomSplits: 20 },
+    );
+    const cut = ffmpegFrame.length - 1000;
+    expectFramesEverySplit(
+      join(ffmpegFrame.subarray(0, cut), exifFrame, progressive),
+      [exifFrame, progressive],
+      {
+        frames: 2,
+        droppedFrames: 1,
+        droppedBytes: cut,
+      },
+    );
   });
 });
 
