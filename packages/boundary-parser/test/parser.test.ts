@@ -7,7 +7,8 @@ import {
   MultipartParser,
   type MultipartStats,
 } from '../src/index.js';
-import { bytes, pieces, replay, run, text } from './replay.js';
+import { getSearchWindow } from '../src/parser.js';
+import { bytes, pieces, replay, run, seeded, text } from './replay.js';
 
 const JPEG = '\xff\xd8\xff\xe0JFIF\x00\r\n--B\r\n\xff\xd9';
 
@@ -347,6 +348,42 @@ describe('zero copy', () => {
       expect(text(parts[0]!.body)).toBe('abcdef');
       expect(parts[0]!.body.buffer.byteLength).toBe(6);
     }
+  });
+});
+
+describe('searching long bodies window by window', () => {
+  // The body search calls the native search on windows of getSearchWindow(boundary length)
+  // bytes; a delimiter, or a rejected boundary before it, may straddle any window edge.
+  it.each([7, 12, 22, 70])(
+    'finds the delimiter at every offset around window edges (%i-byte boundary)',
+    (size) => {
+      const boundary = `${'b'.repeat(size - 1)}Z`;
+      const window = getSearchWindow(size);
+      const random = seeded(size);
+      const filler = Uint8Array.from({ length: 2 * window + 200 }, () => 0x80 + Math.floor(random() * 0x80));
+      const head = bytes(`--${boundary}\r\n\r\n`);
+      const delimiter = bytes(`\r\n--${boundary}--\r\n`);
+      const trap = bytes(`${boundary}x`); // the boundary not ending a line: rejected, search goes on
+      for (const edge of [window, 2 * window]) {
+        for (let end = edge - size - 8; end <= edge + 8; end++) {
+          // `end`: where the delimiter's CRLF starts, counted from the body start (the search start).
+          const body = filler.slice(0, end);
+          body.set(trap, end > window + size ? window - 3 : 10);
+          const stream = new Uint8Array(head.length + end + delimiter.length);
+          stream.set(head);
+          stream.set(body, head.length);
+          stream.set(delimiter, head.length + end);
+          const parts = new MultipartParser(boundary).write(stream);
+          expect(parts.length, `body of ${end} bytes`).toBe(1);
+          expect(Buffer.from(parts[0]!.body).equals(body), `body of ${end} bytes`).toBe(true);
+        }
+      }
+    },
+  );
+
+  it('uses no windows for boundaries under 7 bytes (searched with memchr throughout)', () => {
+    expect(getSearchWindow(6)).toBe(Number.POSITIVE_INFINITY);
+    expect(getSearchWindow(7)).toBeGreaterThan(1024);
   });
 });
 
