@@ -72,7 +72,7 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, fromIndex
  * Index of the first `byte` at or after `fromIndex` that is not followed by a byte marked in
  * `skipFollowers` (a 256-entry table, non-zero = skip), or -1. A skipped pair is passed over
  * as a whole: the search goes on after its second byte. A `byte` in the last position is
- * returned (what follows it is unknown). One native search per `byte` found on Node, the
+ * returned (what follows it is unknown). A negative `fromIndex` counts as 0. One native search per `byte` found on Node, the
  * loop in between kept here so the call stays cheap; made for walking JPEG entropy-coded data
  * (`0xff` not followed by `0x00` stuffing or RST0–7), where `0xff` occurs every ~250 bytes.
  *
@@ -90,7 +90,7 @@ export function indexOfByteNotFollowedBy(
   fromIndex = 0,
 ): number {
   const last = haystack.length - 1;
-  let position = fromIndex;
+  let position = Math.max(fromIndex, 0);
   if (nativeIndexOf !== undefined && callNativeIndexOf !== undefined) {
     while (position <= last) {
       const at = callNativeIndexOf(haystack, byte, position);

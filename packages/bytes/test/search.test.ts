@@ -110,6 +110,7 @@ describe.each(['native', 'js'] as const)('indexOfByteNotFollowedBy, %s path', (p
     ['the pair is passed over whole', [0xff, 0x00, 0xff, 0x00], 1, -1],
     ['from inside a pair', [0xff, 0x00, 0xff, 0xc4], 1, 2],
     ['from past the end', [0xff, 0xd9], 2, -1],
+    ['from a negative index as from 0', [0xff, 0xd9, 0xff, 0xc4], -1, 0],
     ['an empty haystack', [], 0, -1],
   ])('finds %s', (_, haystack, from, expected) => {
     usePath();
