@@ -1,4 +1,5 @@
-import { MultipartParser, type MultipartParserOptions, type Part } from './parser.js';
+import type { MultipartParserOptions } from './options.js';
+import { MultipartParser, type Part } from './parser.js';
 
 /** Options of {@link parseMultipart}: the parser's limits and an `AbortSignal`. */
 export interface ParseMultipartOptions extends MultipartParserOptions {

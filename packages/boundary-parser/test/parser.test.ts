@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getSearchWindow } from '../src/delimiter-search.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_HEADER_LINES,
@@ -7,7 +8,6 @@ import {
   MultipartParser,
   type MultipartStats,
 } from '../src/index.js';
-import { getSearchWindow } from '../src/parser.js';
 import { bytes, pieces, replay, run, seeded, text } from './replay.js';
 
 const JPEG = '\xff\xd8\xff\xe0JFIF\x00\r\n--B\r\n\xff\xd9';

@@ -1,0 +1,45 @@
+/** Default `maxHeaderBytes`: 16 KiB per part header block. */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+/** Default `maxPartBytes`: 32 MiB per body. */
+export const DEFAULT_MAX_PART_BYTES = 32 * 1024 * 1024;
+/** Default `maxHeaderLines`: 100 header lines per part. */
+export const DEFAULT_MAX_HEADER_LINES = 100;
+/** Default `maxPreambleBytes`: 64 KiB before the first delimiter. */
+export const DEFAULT_MAX_PREAMBLE_BYTES = 64 * 1024;
+/** Default `maxEpilogueBytes`: 64 KiB after a close delimiter. */
+export const DEFAULT_MAX_EPILOGUE_BYTES = 64 * 1024;
+
+/** Limits of {@link MultipartParser}; each is checked before bytes are kept. */
+export interface MultipartParserOptions {
+  /** Largest header block per part, in bytes (default 16 KiB). Error `HEADER_TOO_LARGE`. */
+  maxHeaderBytes?: number;
+  /** Largest body, declared or found, in bytes (default 32 MiB). Error `PART_TOO_LARGE`. */
+  maxPartBytes?: number;
+  /** Most header lines per part (default 100). Error `TOO_MANY_HEADERS`. */
+  maxHeaderLines?: number;
+  /** Most bytes before the first delimiter (default 64 KiB). Error `PREAMBLE_TOO_LARGE`. */
+  maxPreambleBytes?: number;
+  /** Most bytes after a close delimiter (default 64 KiB). Error `EPILOGUE_TOO_LARGE`. */
+  maxEpilogueBytes?: number;
+}
+
+/**
+ * The limits in force: each option as given (rounded down) or its default.
+ *
+ * @throws {RangeError} when an option is negative, NaN or infinite.
+ */
+export function readLimits(options: MultipartParserOptions): Required<MultipartParserOptions> {
+  return {
+    maxHeaderBytes: readLimit(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
+    maxPartBytes: readLimit(options.maxPartBytes, DEFAULT_MAX_PART_BYTES, 'maxPartBytes'),
+    maxHeaderLines: readLimit(options.maxHeaderLines, DEFAULT_MAX_HEADER_LINES, 'maxHeaderLines'),
+    maxPreambleBytes: readLimit(options.maxPreambleBytes, DEFAULT_MAX_PREAMBLE_BYTES, 'maxPreambleBytes'),
+    maxEpilogueBytes: readLimit(options.maxEpilogueBytes, DEFAULT_MAX_EPILOGUE_BYTES, 'maxEpilogueBytes'),
+  };
+}
+
+function readLimit(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a finite number >= 0`);
+  return Math.floor(value);
+}
