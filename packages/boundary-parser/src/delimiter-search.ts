@@ -19,6 +19,14 @@ const PENDING = 2;
 const LOOKBEHIND = 4;
 /** Bytes after the boundary that decide whether it ends a line: `--`, or one of SP HT CR LF. */
 const LOOKAHEAD = 2;
+/**
+ * Longest key the native search looks for: Node's `Buffer#indexOf` searches patterns under
+ * 8 bytes linearly (memchr on the first byte, then a compare) to the end, while longer ones
+ * switch to Boyer-Moore-Horspool after about 5 + 2 x length false hits, and in JPEG data that
+ * happens within a few KiB: BMH's dependent skip loop then runs at ~7 GB/s, the linear search
+ * at ~10 GB/s (one stop every ~250 bytes). Elsewhere the search is pure JS either way.
+ */
+const MAX_KEY_BYTES = 7;
 
 /**
  * Finds delimiter lines in data written chunk by chunk: a preamble, the bytes skipped after a
@@ -42,8 +50,10 @@ export class DelimiterSearch {
   close = false;
 
   readonly #needle: Uint8Array;
-  /** Most bytes searched per native call: see {@link findNeedle}. */
-  readonly #window: number;
+  /** The needle's last MAX_KEY_BYTES bytes (all of it when shorter): what the native search looks for. */
+  readonly #key: Uint8Array;
+  /** Where the key starts in the needle: the bytes before it are compared after a key hit. */
+  readonly #keyOffset: number;
   readonly #stats: MultipartStats;
   /** The last bytes of the data from earlier chunks: lookbehind and straddling matches. */
   readonly #carry: Uint8Array<ArrayBuffer>;
@@ -59,7 +69,8 @@ export class DelimiterSearch {
   /** @param needle The boundary's bytes. `stats` is the parser's, counted into. */
   constructor(needle: Uint8Array, stats: MultipartStats) {
     this.#needle = needle;
-    this.#window = getSearchWindow(needle.length);
+    this.#keyOffset = Math.max(0, needle.length - MAX_KEY_BYTES);
+    this.#key = needle.subarray(this.#keyOffset);
     this.#stats = stats;
     const carryBytes = needle.length + LOOKBEHIND + LOOKAHEAD - 1;
     this.#carry = new Uint8Array(carryBytes);
@@ -124,13 +135,21 @@ export class DelimiterSearch {
       }
     }
 
-    let at = index;
+    // One native call per chunk for the key, then the bytes before it: see MAX_KEY_BYTES.
+    const key = this.#key;
+    const keyOffset = this.#keyOffset;
+    let at = index; // the first offset in `chunk` where a boundary may still start
     for (;;) {
-      at = findNeedle(chunk, needle, at, this.#window);
-      if (at === -1) break;
-      const result = this.#classify(offset + at, chunk, offset, false);
-      if (result === ACCEPT) return this.#found(offset + at);
-      if (result === PENDING) break;
+      const keyAt = indexOfBytes(chunk, key, at + keyOffset);
+      if (keyAt === -1) break;
+      at = keyAt - keyOffset;
+      let matched = 0;
+      while (matched < keyOffset && chunk[at + matched] === needle[matched]) matched++;
+      if (matched === keyOffset) {
+        const result = this.#classify(offset + at, chunk, offset, false);
+        if (result === ACCEPT) return this.#found(offset + at);
+        if (result === PENDING) break;
+      }
       at++;
     }
 
@@ -312,32 +331,6 @@ export class DelimiterSearch {
 }
 
 /**
- * Index of `needle` in `chunk` at or after `from`, or -1, searched natively window by window.
- * Node's `Buffer#indexOf` (what `indexOfBytes` calls) starts each search with memchr on the
- * needle's first byte and, after about 5 + 2 x needle length false hits, switches to
- * Boyer-Moore-Horspool for the rest of the call: in JPEG data the first byte recurs every
- * ~256 bytes, so after a few KiB every search runs BMH, whose byte-by-byte skip loop is
- * slower (~7 GB/s here) than memchr with a compare per hit (~10 GB/s). Windows shorter than
- * that switch point keep each call on memchr. Elsewhere the search is pure JS either way.
- */
-function findNeedle(chunk: Uint8Array, needle: Uint8Array, from: number, maxWindow: number): number {
-  const length = chunk.length;
-  const rest = length - from;
-  if (rest <= maxWindow) return indexOfBytes(chunk, needle, from);
-  // Equal windows, as few as maxWindow allows: a 16 KiB chunk takes two calls, not three.
-  const window = Math.ceil(rest / Math.ceil(rest / maxWindow));
-  const needleLength = needle.length;
-  let at = from;
-  for (;;) {
-    const end = at + window + needleLength - 1;
-    if (end >= length) return indexOfBytes(chunk, needle, at);
-    const found = indexOfBytes(new Uint8Array(chunk.buffer, chunk.byteOffset, end), needle, at);
-    if (found !== -1) return found;
-    at += window;
-  }
-}
-
-/**
  * Whether `buffer[0..length)` ends with the start of a boundary occurrence not yet decided:
  * a proper prefix of `needle`, or the whole needle without its lookahead bytes.
  */
@@ -352,14 +345,4 @@ function hasBoundaryStart(buffer: Uint8Array, length: number, needle: Uint8Array
     while (i < end && buffer[i] === needle[i - at]) i++;
     if (i === end) return true;
   }
-}
-
-/**
- * Most start positions searched per native call for a needle of `needleLength` bytes:
- * below where Node's search gives up memchr in JPEG data (see {@link findNeedle}), 8.4 KiB
- * for a 22-byte boundary (measured best among 2-16 KiB). Node searches needles under 7
- * bytes with memchr throughout: no windows.
- */
-export function getSearchWindow(needleLength: number): number {
-  return needleLength < 7 ? Number.POSITIVE_INFINITY : (2 * needleLength + 5) * 176;
 }
