@@ -148,6 +148,55 @@ describe.skipIf(skipChromium)(`MjpegPlayer in Chromium with a scripted stream${s
     return page;
   }
 
+  it('draws at the next paint, once per paint: a picture replaced before it is skipped, not drawn', async () => {
+    const page = await openPage();
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as HarnessWindow;
+      const { harness } = w;
+      // Paints run only when the test says so.
+      const paints: FrameRequestCallback[] = [];
+      window.requestAnimationFrame = (callback) => paints.push(callback);
+      const paint = () => {
+        for (const callback of paints.splice(0)) callback(performance.now());
+      };
+      const drawn: number[] = [];
+      const player = new harness.Dom.MjpegPlayer(document.getElementById('canvas') as HTMLCanvasElement, {
+        url: 'http://camera.test/stream',
+        decoder: 'image-bitmap',
+        openStream: harness.openStream as never,
+        onFrame: (info) => drawn.push(info.seq ?? -1),
+      });
+      const stream = harness.opened[0]!;
+      const decoded = async (count: number) => {
+        const deadline = Date.now() + 5000;
+        while (player.stats.framesDecoded < count && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 10));
+      };
+      stream.push({ type: 'image/jpeg', body: await harness.jpeg('#f00'), timestamp: Date.now(), seq: 1 });
+      await decoded(1);
+      const beforePaint = [...drawn];
+      stream.push({ type: 'image/jpeg', body: await harness.jpeg('#00f'), timestamp: Date.now(), seq: 2 });
+      await decoded(2);
+      const requested = paints.length;
+      paint();
+      const afterPaint = [...drawn];
+      const pixel = harness.pixel(player.canvas);
+      paint();
+      const { framesDrawn, framesSkipped } = player.stats;
+      player.destroy();
+      return { beforePaint, requested, afterPaint, pixel, framesDrawn, framesSkipped, drawn };
+    });
+    expect(result.beforePaint).toEqual([]);
+    expect(result.requested).toBe(1);
+    expect(result.afterPaint).toEqual([2]);
+    expect(result.pixel[2]).toBeGreaterThan(200);
+    expect(result.pixel[0]).toBeLessThan(50);
+    expect(result.drawn).toEqual([2]);
+    expect(result.framesDrawn).toBe(1);
+    expect(result.framesSkipped).toBe(1);
+    await page.close();
+  });
+
   it.each(['image-bitmap', 'image-decoder', 'img'] as const)(
     'draws frames with the %s decoder and snapshots the JPEG',
     async (decoder) => {

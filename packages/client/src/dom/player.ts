@@ -48,7 +48,8 @@ interface HeldFrame {
  * most `maxAvDelayMs`, default 300 ms; a newer picture replaces a held one). Audio that arrives
  * after its play-out time is dropped, and audio piling up past `maxAudioBufferMs` (a burst after a
  * stall, or drift between camera and sound card clocks) is trimmed oldest-first back to the jitter
- * target. Without audio, or while it primes, pictures are drawn as soon as they are decoded.
+ * target. Without audio, or while it primes, pictures are drawn at the first paint after decoding
+ * (`requestAnimationFrame`): a picture replaced before that paint is skipped, never drawn unseen.
  *
  * Lifecycle: hidden pages abort the fetch (the server frees the viewer) and reconnect when shown;
  * `destroy()` aborts, closes bitmaps, revokes URLs, closes the AudioContext and removes listeners.
@@ -84,8 +85,14 @@ export class MjpegPlayer extends EventTarget {
   #imgMode = false;
   #audio: AudioOutput | undefined;
   #audioStarting: Promise<void> | undefined;
+  /** The newest decoded picture waiting to be drawn (for its sound, or for the next paint). */
   #held: HeldFrame | undefined;
+  /** How long #held was kept back for its sound, ms. */
+  #heldDelayMs = 0;
+  /** Whether #held has waited for its sound and may be drawn. */
+  #heldDue = false;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #paintRequest: number | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #lastJpeg: Uint8Array | undefined;
   #framesDecoded = 0;
@@ -407,6 +414,8 @@ export class MjpegPlayer extends EventTarget {
     this.#stream = undefined;
     this.#runner.clear();
     this.#dropHeld(false);
+    if (this.#paintRequest !== undefined) cancelAnimationFrame(this.#paintRequest);
+    this.#paintRequest = undefined;
     if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
     this.#statsTimer = undefined;
     if (this.#img) this.#img.removeAttribute('src');
@@ -484,22 +493,50 @@ export class MjpegPlayer extends EventTarget {
     this.#present({ frame, packet: pending.packet, decodeMs: finished - started });
   }
 
-  /** Draws now, or holds the picture until the audio clock reaches its timestamp. */
+  /**
+   * Draws the picture at the next paint, after holding it until the audio clock reaches its
+   * timestamp. A newer picture replaces one still waiting (counted as skipped), so nothing is
+   * drawn that the screen would never show.
+   */
   #present(held: HeldFrame): void {
-    const delay = this.#avDelayFor(held.packet.timestamp);
-    if (delay <= 0) {
-      this.#dropHeld(true);
-      this.#draw(held, 0);
-      return;
-    }
     this.#dropHeld(true);
     this.#held = held;
+    const delay = this.#avDelayFor(held.packet.timestamp);
+    this.#heldDelayMs = delay;
+    this.#heldDue = delay <= 0;
+    if (this.#heldDue) {
+      this.#requestPaint();
+      return;
+    }
     this.#holdTimer = setTimeout(() => {
       this.#holdTimer = undefined;
-      const current = this.#held;
-      this.#held = undefined;
-      if (current) this.#draw(current, delay);
+      this.#heldDue = true;
+      this.#requestPaint();
     }, delay);
+  }
+
+  /**
+   * Draws #held in the next animation frame: two pictures decoded within one display refresh
+   * cost one draw, not two. A hidden page gets no animation frames: it draws at once.
+   */
+  #requestPaint(): void {
+    if (this.#paintRequest !== undefined) return;
+    if (typeof requestAnimationFrame !== 'function' || document.visibilityState === 'hidden') {
+      this.#drawHeld();
+      return;
+    }
+    this.#paintRequest = requestAnimationFrame(() => {
+      this.#paintRequest = undefined;
+      this.#drawHeld();
+    });
+  }
+
+  #drawHeld(): void {
+    const held = this.#held;
+    // A picture that replaced the one this paint was for may still be waiting for its sound.
+    if (held === undefined || !this.#heldDue) return;
+    this.#held = undefined;
+    this.#draw(held, this.#heldDelayMs);
   }
 
   /** How long to hold a picture taken at `timestamp` so it shows with its sound (0: draw now). */
