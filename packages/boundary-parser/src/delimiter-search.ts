@@ -1,6 +1,7 @@
 import {
   CR,
   DASH,
+  hasBytesAt,
   indexOfByte,
   indexOfBytes,
   indexOfBytesByFirstByte,
@@ -181,14 +182,11 @@ export class DelimiterSearch {
       at + needleLength <= carryLength;
       at++
     ) {
-      let matched = true;
-      for (let i = 0; i < needleLength; i++) {
-        if (carry[at + i] !== needle[i]) {
-          matched = false;
-          break;
-        }
-      }
-      if (matched && this.#classify(end - carryLength + at, empty, end, true) === ACCEPT) return true;
+      if (
+        hasBytesAt(carry, at, needle) &&
+        this.#classify(end - carryLength + at, empty, end, true) === ACCEPT
+      )
+        return true;
     }
     return false;
   }

@@ -1,3 +1,4 @@
+import { indexOfBytes } from '@mjpeg-kit/bytes';
 import { SourceError } from '../errors.js';
 
 /**
@@ -108,12 +109,7 @@ export class PortReader {
       this.length = joined.length;
     }
     const bytes = this.chunks[0];
-    if (bytes === undefined) return false;
-    outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
-      for (let k = 0; k < needle.length; k++) if (bytes[i + k] !== needle[k]) continue outer;
-      return true;
-    }
-    return false;
+    return bytes !== undefined && indexOfBytes(bytes, needle) !== -1;
   }
 
   private async waitForData(timeoutMs: number, wanted: number): Promise<void> {
