@@ -1,8 +1,18 @@
 import { Buffer } from 'node:buffer';
-import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeMulawSample } from '../src/index.js';
-import { audio, decodeChunked, frame, get, partsOf, sleep, splitResponse, useTestServer } from './helpers.js';
+import {
+  audio,
+  decodeChunked,
+  frame,
+  get,
+  partsOf,
+  publishUntilBusy,
+  sleep,
+  splitResponse,
+  trackSockets,
+  useTestServer,
+} from './helpers.js';
 
 const { start, connect, open } = useTestServer();
 
@@ -42,16 +52,10 @@ describe('/av', () => {
 
   it('orders queued audio and the pending frame by timestamp in one write', async () => {
     const server = await start({ repeatStillMs: 0 });
-    const sockets = new Map<number, Socket>();
-    server.server.on('connection', (socket: Socket) => sockets.set(socket.remotePort!, socket));
+    const sockets = trackSockets(server);
     const client = await open('/av');
     client.socket.pause();
-    const serverSide = sockets.get(client.socket.localPort!)!;
-    let t = T0;
-    for (let i = 0; i < 200 && serverSide.writableLength === 0; i++) {
-      server.hub.publish(frame(i & 0xff, (t += 10), 256 * 1024));
-      await sleep(1);
-    }
+    const t = await publishUntilBusy(server, sockets.get(client.socket.localPort!)!, T0);
     // Now the socket is busy: these wait in the viewer's slot and queue, published out of order.
     server.hub.publish(audio(t + 40));
     server.hub.publish(frame(0xf0, t + 30));
@@ -72,16 +76,10 @@ describe('/av', () => {
 
   it('keeps up to audioBufferMs of audio for a slow viewer, dropping the oldest', async () => {
     const server = await start({ repeatStillMs: 0, audioBufferMs: 500 });
-    const sockets = new Map<number, Socket>();
-    server.server.on('connection', (socket: Socket) => sockets.set(socket.remotePort!, socket));
+    const sockets = trackSockets(server);
     const client = await open('/av');
     client.socket.pause();
-    const serverSide = sockets.get(client.socket.localPort!)!;
-    let t = T0;
-    for (let i = 0; i < 200 && serverSide.writableLength === 0; i++) {
-      server.hub.publish(frame(i & 0xff, (t += 10), 256 * 1024));
-      await sleep(1);
-    }
+    const t = await publishUntilBusy(server, sockets.get(client.socket.localPort!)!, T0);
     const audioStart = t + 1000;
     const count = 100; // 2 s of audio while the viewer is stuck
     for (let i = 0; i < count; i++) server.hub.publish(audio(audioStart + i * 20));

@@ -1,29 +1,21 @@
 import { Buffer } from 'node:buffer';
-import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { MjpegHub, shutdownGracefully } from '../src/index.js';
 import {
+  BIG_FRAME_BYTES,
   decodeChunked,
   frame,
   hasHead,
   partsOf,
+  publishUntilBusy,
   readParts,
   sleep,
   splitResponse,
-  type TestServer,
+  trackSockets,
   useTestServer,
 } from './helpers.js';
 
 const { start, connect, open } = useTestServer();
-
-/** Server-side sockets by the client's local port. */
-function trackSockets(test: TestServer): Map<number, Socket> {
-  const sockets = new Map<number, Socket>();
-  test.server.on('connection', (socket: Socket) => sockets.set(socket.remotePort!, socket));
-  return sockets;
-}
-
-const BIG_FRAME_BYTES = 256 * 1024;
 
 describe('slow and stalled viewers', () => {
   it('skips frames for a viewer that does not read, never queueing more than one write', async () => {
@@ -67,10 +59,7 @@ describe('slow and stalled viewers', () => {
     stalled.socket.pause();
     const healthy = await open('/stream');
     const serverSide = sockets.get(stalled.socket.localPort!)!;
-    for (let i = 0; i < 200 && serverSide.writableLength === 0; i++) {
-      server.hub.publish(frame(i, Date.now(), BIG_FRAME_BYTES));
-      await sleep(1);
-    }
+    await publishUntilBusy(server, serverSide);
     expect(serverSide.writableLength).toBeGreaterThan(0);
     const deadline = Date.now() + 5000;
     while (!serverSide.destroyed && Date.now() < deadline) await sleep(20);

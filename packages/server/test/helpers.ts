@@ -139,6 +139,35 @@ export function audio(timestamp: number, rate = 8000, value = 1000, ms = 20): Me
 }
 
 /** A raw TCP client that collects every byte it receives. */
+/** Frames big enough to fill a paused viewer's socket within a few writes. */
+export const BIG_FRAME_BYTES = 256 * 1024;
+
+/** Server-side sockets by the client's local port, from now on. */
+export function trackSockets(test: TestServer): Map<number, Socket> {
+  const sockets = new Map<number, Socket>();
+  test.server.on('connection', (socket: Socket) => sockets.set(socket.remotePort!, socket));
+  return sockets;
+}
+
+/**
+ * Publishes big frames, `stepMs` apart from `timestamp` on, until the server-side `socket` of a
+ * viewer that stopped reading holds bytes it could not hand to the kernel. Returns the last
+ * timestamp published.
+ */
+export async function publishUntilBusy(
+  test: TestServer,
+  socket: Socket,
+  timestamp = Date.now(),
+  stepMs = 10,
+): Promise<number> {
+  let t = timestamp;
+  for (let i = 0; i < 200 && socket.writableLength === 0; i++) {
+    test.hub.publish(frame(i & 0xff, (t += stepMs), BIG_FRAME_BYTES));
+    await sleep(1);
+  }
+  return t;
+}
+
 export class RawClient {
   readonly socket: Socket;
   readonly chunks: Buffer[] = [];
