@@ -175,6 +175,8 @@ export class MjpegHub extends EventEmitter {
   };
   #source: SourceState;
   #latest: EncodedPart | undefined;
+  /** The frame whose size `stats` shows. */
+  #sizedFrame: EncodedPart | undefined;
   #lastVideoAt = 0;
   #seq = 0;
   #audioSeq = 0;
@@ -269,11 +271,13 @@ export class MjpegHub extends EventEmitter {
 
   /** Live counters. */
   get stats(): MjpegHubStats {
+    this.#readLatestSize();
     return { ...this.#stats, viewers: this.#viewers.size, fps: this.#frameRate.rate(nowMs()) };
   }
 
   /** The `/state` document. */
   getState(): HubState {
+    this.#readLatestSize();
     return {
       source: this.source,
       fps: Math.round(this.#frameRate.rate(nowMs()) * 10) / 10,
@@ -417,11 +421,6 @@ export class MjpegHub extends EventEmitter {
     this.#lastVideoAt = now;
     this.#stats.framesPublished++;
     this.#frameRate.add(now);
-    const size = readFrameSize(packet.body);
-    if (size !== undefined) {
-      this.#stats.width = size.width;
-      this.#stats.height = size.height;
-    }
     if (this.#waiters.size > 0) {
       for (const waiter of this.#waiters) {
         clearTimeout(waiter.timer);
@@ -461,6 +460,20 @@ export class MjpegHub extends EventEmitter {
       }
       this.#flush(viewer);
     }
+  }
+
+  /**
+   * Width and height of the latest frame, read when asked (`stats`, `/state`), not on every
+   * publish; a frame the scanner cannot read leaves the last size.
+   */
+  #readLatestSize(): void {
+    const latest = this.#latest;
+    if (latest === this.#sizedFrame || latest === undefined) return;
+    this.#sizedFrame = latest;
+    const size = readFrameSize(latest.packet.body);
+    if (size === undefined) return;
+    this.#stats.width = size.width;
+    this.#stats.height = size.height;
   }
 
   /** The item's 8 kHz mono µ-law part, converted in publish order (the transcoder keeps state). */
