@@ -6,6 +6,8 @@ export { ByteStreamError } from './errors.js';
 export type { ConnectionState, LifecycleOptions, MediaPacket, MediaType, StatusEvent } from './media.js';
 export { formatTimestamp, nowMs, parseTimestamp } from './media.js';
 export { PartHeaders } from './part-headers.js';
+export type { ByteSource, ReadChunksOptions } from './read-chunks.js';
+export { isReadableStream, readChunks } from './read-chunks.js';
 export {
   getSearchPath,
   hasBytesAt,
@@ -16,3 +18,4 @@ export {
   partialMatchLength,
   setNativeSearch,
 } from './search.js';
+export { sleep, sleepUntil } from './timing.js';
