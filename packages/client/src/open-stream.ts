@@ -1,6 +1,6 @@
 import type { MultipartParserOptions } from '@mjpeg-kit/boundary-parser';
 import type { ConnectionState, MediaPacket, ReconnectOptions, StatusEvent } from '@mjpeg-kit/bytes';
-import { backoffDelayMs, nowMs } from '@mjpeg-kit/bytes';
+import { backoffDelayMs, nowMs, sleep } from '@mjpeg-kit/bytes';
 import type { JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
 import {
   type AuthChallenge,
@@ -574,20 +574,4 @@ async function discard(response: Response): Promise<void> {
   } catch {
     // Nothing to release.
   }
-}
-
-/** Waits `ms`; resolves `false` early when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted === true) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
