@@ -1,21 +1,26 @@
-/** Codes of {@link ServerError}: stable API, listed in the README. */
+/**
+ * Codes of {@link ServerError}: stable API, listed in the README.
+ * - `INVALID_OPTION`: a hub or handler option that cannot work (its name is in `option`).
+ * - `HUB_CLOSED`: `addViewer` after `close()`.
+ */
 export type ServerErrorCode = 'INVALID_OPTION' | 'HUB_CLOSED';
+
+/** Options of {@link ServerError}: the standard `cause`, and the option at fault. */
+export interface ServerErrorOptions extends ErrorOptions {
+  /** The option an `INVALID_OPTION` error is about (`allowOrigin`, `stallTimeoutMs`, …). */
+  option?: string;
+}
 
 /** An invalid hub or handler option, or a use of a closed hub. */
 export class ServerError extends Error {
   override name = 'ServerError';
   readonly code: ServerErrorCode;
+  /** The option an `INVALID_OPTION` error is about; `undefined` for other codes. */
+  readonly option: string | undefined;
 
-  constructor(code: ServerErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: ServerErrorCode, message: string, options?: ServerErrorOptions) {
     super(message, options);
     this.code = code;
+    this.option = options?.option;
   }
-}
-
-/** Checks a numeric option: finite, at least `min`. */
-export function checkNumberOption(name: string, value: number, min: number): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw new ServerError('INVALID_OPTION', `${name} must be a number ≥ ${min}, got ${String(value)}`);
-  }
-  return value;
 }

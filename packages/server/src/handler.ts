@@ -3,9 +3,9 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { formatTimestamp } from '@mjpeg-kit/bytes';
 import packageJson from '../package.json' with { type: 'json' };
 import { AccessControl, type BasicCredentials } from './access.js';
-import { checkNumberOption } from './errors.js';
 import { FALLBACK_PAGE } from './fallback-page.js';
 import type { MjpegHub, ViewerEvent } from './hub.js';
+import { checkNumberOption } from './option-checks.js';
 import { QueryError, readFlag, readMaxDelay, readStreamQuery } from './query.js';
 import { serveStaticFile } from './static-files.js';
 import type { ViewerKind } from './viewer.js';

@@ -15,8 +15,9 @@ import {
   LAYOUT_LEGACY,
   type PartEncoders,
 } from './encoded-part.js';
-import { checkNumberOption, ServerError } from './errors.js';
+import { ServerError } from './errors.js';
 import { FrameRateMeter } from './frame-rate.js';
+import { checkHubOptions, checkNumberOption } from './option-checks.js';
 import { PCMU_RATE_HZ, PcmuTranscoder } from './pcmu-transcoder.js';
 import { type LeaveReason, Viewer, type ViewerOptions } from './viewer.js';
 
@@ -131,7 +132,8 @@ interface SnapshotWaiter {
  * them; a viewer whose write is not drained for `stallTimeoutMs` is disconnected. Memory is
  * bounded by viewers × (one frame in flight + one pending + `audioBufferMs` of audio).
  *
- * Events: `active` (first viewer came), `idle` (last one left), `viewer` ({@link ViewerEvent}).
+ * Events: `active` (first viewer came), `idle` (last one left), `viewer` ({@link ViewerEvent}),
+ * `audio` (the first audio packet was published: `hasAudio` is now true; emitted once).
  *
  * @example
  * ```ts
@@ -189,9 +191,10 @@ export class MjpegHub extends EventEmitter {
   readonly #onIdle: (() => void) | undefined;
   readonly #onStatus: LifecycleOptions['onStatus'];
 
-  /** @throws ServerError `INVALID_OPTION` on a negative or non-numeric option. */
+  /** @throws ServerError `INVALID_OPTION` naming an option that cannot work (negative, `Infinity`, a bad boundary). */
   constructor(options: MjpegHubOptions = {}) {
     super();
+    checkHubOptions(options);
     this.boundary = options.boundary ?? createBoundary();
     const plain = new MultipartEncoder({ boundary: this.boundary });
     this.#encoders = { plain, legacy: new MultipartEncoder({ boundary: this.boundary, legacy: true }) };
@@ -256,6 +259,11 @@ export class MjpegHub extends EventEmitter {
     return this.#latest?.publishedAt;
   }
 
+  /** Whether an audio packet was ever published (the `audio` event marks the first). */
+  get hasAudio(): boolean {
+    return this.#stats.audioPacketsPublished > 0;
+  }
+
   /** The source's health as `/state` shows it. */
   get source(): SourceState {
     return { ...this.#source };
@@ -301,21 +309,41 @@ export class MjpegHub extends EventEmitter {
   /**
    * The latest frame if it arrived at most `maxDelayMs` ago; else waits up to `timeoutMs`
    * for the next one, then gives the newest it has (`undefined` only if none ever came).
+   * Aborting `signal` ends the wait at once with the newest frame, and the wait no longer
+   * counts as activity (a snapshot request that went away must not keep a lazy source running).
    */
-  waitForFrame(maxDelayMs: number, timeoutMs: number): Promise<MediaPacket | undefined> {
+  waitForFrame(
+    maxDelayMs: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<MediaPacket | undefined> {
     const latest = this.#latest;
-    if (this.#closed || (latest !== undefined && nowMs() - latest.publishedAt <= maxDelayMs)) {
+    if (
+      this.#closed ||
+      signal?.aborted === true ||
+      (latest !== undefined && nowMs() - latest.publishedAt <= maxDelayMs)
+    ) {
       return Promise.resolve(latest?.packet);
     }
     return new Promise((resolve) => {
+      const cancel = () => {
+        clearTimeout(waiter.timer);
+        this.#waiters.delete(waiter);
+        this.#updateActive();
+        resolve(this.#latest?.packet);
+      };
       const waiter: SnapshotWaiter = {
-        resolve,
+        resolve: (packet) => {
+          signal?.removeEventListener('abort', cancel);
+          resolve(packet);
+        },
         timer: setTimeout(() => {
           this.#waiters.delete(waiter);
           this.#updateActive();
-          resolve(this.#latest?.packet);
+          waiter.resolve(this.#latest?.packet);
         }, timeoutMs),
       };
+      signal?.addEventListener('abort', cancel, { once: true });
       this.#waiters.add(waiter);
       this.#updateActive();
     });
@@ -460,6 +488,7 @@ export class MjpegHub extends EventEmitter {
       }
       this.#flush(viewer);
     }
+    if (this.#stats.audioPacketsPublished === 1) this.emit('audio');
   }
 
   /**
@@ -600,7 +629,8 @@ export class MjpegHub extends EventEmitter {
   }
 
   #emitViewer(viewer: Viewer, event: 'connect' | 'leave', reason?: LeaveReason): void {
-    if (this.listenerCount('viewer') === 0) return;
+    const onEvent = viewer.options.onEvent;
+    if (onEvent === undefined && this.listenerCount('viewer') === 0) return;
     const detail: ViewerEvent = {
       event,
       kind: viewer.kind,
@@ -616,6 +646,7 @@ export class MjpegHub extends EventEmitter {
       detail.framesSkipped = viewer.framesSkipped;
       detail.audioSent = viewer.audioSent;
     }
+    onEvent?.(detail);
     this.emit('viewer', detail);
   }
 

@@ -2,6 +2,7 @@ import type { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { AudioItem } from './audio-item.js';
 import type { EncodedPart } from './encoded-part.js';
+import type { ViewerEvent } from './hub.js';
 
 /** What a viewer receives: `/stream` (video parts), `/av` (video and audio parts) or `/audio.wav`. */
 export type ViewerKind = 'stream' | 'av' | 'wav';
@@ -27,6 +28,11 @@ export interface ViewerOptions {
   /** For log lines: the request path and the peer address. */
   path?: string;
   remote?: string;
+  /**
+   * Called with this viewer's connect and leave events, before the hub's `viewer` event: a
+   * handler logs its own viewers without a listener on the hub that would outlive it.
+   */
+  onEvent?: (event: ViewerEvent) => void;
 }
 
 /**
