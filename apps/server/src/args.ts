@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { checkWebRoot, WebRootError } from './web-root.js';
 
 /** A flag the CLI cannot accept: printed with a hint, exit status 2. */
 export class UsageError extends Error {
@@ -42,6 +43,8 @@ export interface ServerConfig {
   dropSameFrames: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /** `--web-root DIR`, absolute, known to hold an `index.html`: the page served at `/`. */
+  webRoot?: string;
   logLevel: LogLevel;
 }
 
@@ -72,6 +75,8 @@ Options:
   --drop-same-frames      skip frames identical to the previous one
   --tls-cert FILE         serve HTTPS with this certificate (PEM) ...
   --tls-key FILE          ... and this private key (PEM)
+  --web-root DIR          serve the player page from DIR (its index.html and assets)
+                          instead of the one shipped with this package
   --log-level LEVEL       info (default), debug or warn
   -h, --help              show this help
   -v, --version           print the version
@@ -95,6 +100,7 @@ const OPTIONS = {
   'drop-same-frames': { type: 'boolean' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  'web-root': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -179,6 +185,15 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (values['tls-cert'] !== undefined) {
     config.tlsCert = values['tls-cert'];
     config.tlsKey = values['tls-key'];
+  }
+  if (values['web-root'] !== undefined) {
+    if (values['web-root'] === '') throw new UsageError('--web-root needs a directory');
+    try {
+      config.webRoot = checkWebRoot(values['web-root']);
+    } catch (error) {
+      if (error instanceof WebRootError) throw new UsageError(error.message);
+      throw error;
+    }
   }
   return { action: 'run', config };
 }

@@ -38,7 +38,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     stallTimeoutMs: config.stallTimeoutMs,
     dropSameFrames: config.dropSameFrames,
   });
-  const webRoot = resolveWebRoot();
+  const webRoot = resolveWebRoot({ webRoot: config.webRoot });
   log.debug(
     webRoot === undefined
       ? 'no web build found: serving the built-in page at /'

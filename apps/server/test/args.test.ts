@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCommandLine, type ServerConfig, UsageError } from '../src/args.js';
 
 function config(args: string[]): ServerConfig {
@@ -138,6 +141,31 @@ describe('parseCommandLine', () => {
   ])('rejects %j with a UsageError', (args, message) => {
     expect(() => parseCommandLine(args)).toThrow(UsageError);
     expect(() => parseCommandLine(args)).toThrow(message);
+  });
+});
+
+describe('--web-root', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mjpeg-kit-args-web-root-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes a directory holding index.html, as an absolute path (#9)', () => {
+    mkdirSync(join(dir, 'site'));
+    writeFileSync(join(dir, 'site', 'index.html'), '<!doctype html>');
+    expect(config(['--web-root', join(dir, 'site')]).webRoot).toBe(join(dir, 'site'));
+    expect(config([]).webRoot).toBeUndefined();
+  });
+
+  it.each([
+    ['a directory without index.html', 'no-page', /--web-root .*no-page has no index\.html/],
+    ['a missing directory', 'missing', /--web-root .*missing has no index\.html/],
+  ])('rejects %s with a UsageError (#9)', (_, name, message) => {
+    mkdirSync(join(dir, 'no-page'), { recursive: true });
+    expect(() => parseCommandLine(['--web-root', join(dir, name)])).toThrow(UsageError);
+    expect(() => parseCommandLine(['--web-root', join(dir, name)])).toThrow(message);
+  });
+
+  it('rejects an empty --web-root', () => {
+    expect(() => parseCommandLine(['--web-root', ''])).toThrow(/--web-root needs a directory/);
   });
 });
 

@@ -2,6 +2,7 @@ import type { StatusEvent } from '@mjpeg-kit/bytes';
 import { type DecoderKind, MjpegPlayer, type PlayerState, type PlayerStats } from '@mjpeg-kit/client/dom';
 import { diagnoseFetchFailure, isCrossOrigin } from './diagnose.js';
 import { formatStats } from './format.js';
+import { buildDataUrl, KEY_PARAM, resolveStreamUrl } from './page-urls.js';
 import './styles.css';
 
 declare global {
@@ -29,9 +30,11 @@ const snapshotButton = byId<HTMLButtonElement>('snapshot');
 const fullscreenButton = byId<HTMLButtonElement>('fullscreen');
 const statsButton = byId<HTMLButtonElement>('toggle-stats');
 
-// ?url= opens another stream, ?decoder= forces a decoder (image-bitmap, image-decoder, img).
+// ?url= opens another stream, ?decoder= forces a decoder (image-bitmap, image-decoder, img),
+// ?key= is the server's --key token, passed on to the data URLs of this page's own server.
 const query = new URLSearchParams(location.search);
-const defaultUrl = `${location.origin}/av`;
+// Relative to the page, not the origin's root: behind a proxy at /cam/ the feed is /cam/av.
+const defaultUrl = buildDataUrl('av', location.href);
 const decoder = (query.get('decoder') ?? 'auto') as DecoderKind | 'auto';
 urlInput.value = query.get('url') ?? defaultUrl;
 
@@ -65,6 +68,18 @@ function renderAudio(): void {
 async function explainFailure(url: string, error: Error): Promise<void> {
   const code = (error as { code?: string }).code;
   const status = (error as { status?: number }).status;
+  if (
+    (code === 'HTTP_STATUS' || code === 'AUTH_FAILED') &&
+    status === 401 &&
+    !isCrossOrigin(url, location.href)
+  ) {
+    showMessage(
+      query.has(KEY_PARAM)
+        ? "The server refused this page's key (HTTP 401): open the page again with the current ?key=TOKEN. Retrying…"
+        : 'The server needs a key (HTTP 401): open this page with ?key=TOKEN added to its address. Retrying…',
+    );
+    return;
+  }
   if (code === 'HTTP_STATUS' || code === 'AUTH_FAILED') {
     showMessage(`The server answered HTTP ${status ?? '?'}; retrying…`);
     return;
@@ -96,7 +111,14 @@ async function explainFailure(url: string, error: Error): Promise<void> {
   }
 }
 
-function start(url: string): void {
+function start(input: string): void {
+  let url: string;
+  try {
+    url = resolveStreamUrl(input, location.href);
+  } catch {
+    showMessage(`Not a stream URL: ${input}`);
+    return;
+  }
   const audioWasOn = player?.audioEnabled === true;
   player?.destroy();
   showMessage('Connecting…');

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { requirements } from '../../../test-support/tools.js';
 import { SERVER_CLI, WEB_DIST_INDEX, waitFor } from './helpers/harness.js';
+import { framesAfter, readStats } from './helpers/player-page.js';
 import { type RunningServer, startServer } from './helpers/server.js';
 
 const needs = requirements({
@@ -12,38 +13,6 @@ const needs = requirements({
   'built server': SERVER_CLI,
   'built web app': WEB_DIST_INDEX,
 });
-
-/** The player's counters, read in the page. */
-interface PageStats {
-  state: string;
-  mode: string;
-  framesDrawn: number;
-  framesDecoded: number;
-  framesSkipped: number;
-  drawFps: number;
-  parser: string | undefined;
-  width: number;
-  audioLevel: number | undefined;
-}
-
-function readStats(page: Page): Promise<PageStats | null> {
-  return page.evaluate(() => {
-    const player = window.mjpegPlayer;
-    if (!player) return null;
-    const stats = player.stats;
-    return {
-      state: player.state,
-      mode: player.mode,
-      framesDrawn: stats.framesDrawn,
-      framesDecoded: stats.framesDecoded,
-      framesSkipped: stats.framesSkipped,
-      drawFps: stats.drawFps,
-      parser: stats.parser,
-      width: stats.width,
-      audioLevel: stats.audio?.level,
-    };
-  });
-}
 
 /** A hash of the canvas scaled to 32×18, and whether it has any non-black pixel. */
 function canvasProbe(page: Page): Promise<{ hash: number; lit: boolean } | null> {
@@ -64,17 +33,6 @@ function canvasProbe(page: Page): Promise<{ hash: number; lit: boolean } | null>
     }
     return { hash: hash >>> 0, lit };
   });
-}
-
-async function framesAfter(page: Page, count: number, timeoutMs = 15_000): Promise<PageStats> {
-  return waitFor<PageStats | null>(
-    `${count} frames drawn`,
-    async () => {
-      const stats = await readStats(page);
-      return stats && stats.framesDrawn >= count ? stats : null;
-    },
-    timeoutMs,
-  );
 }
 
 describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${needs.reason}`, () => {
