@@ -13,6 +13,8 @@ import { ByteStreamError } from '@mjpeg-kit/bytes';
  * - `PART_TOO_LARGE`: a body (declared or found) exceeds `maxPartBytes`.
  * - `PREAMBLE_TOO_LARGE`: more than `maxPreambleBytes` arrived before the first delimiter.
  * - `EPILOGUE_TOO_LARGE`: more than `maxEpilogueBytes` arrived after a close delimiter.
+ * - `MISSING_DELIMITER`: a part had an empty line where its delimiter line should be, and no
+ *   Content-Length (or a wrong one): nothing can end its body. The offset is its headers' start.
  * - `TRUNCATED`: the stream ended inside a part (or before any delimiter).
  * - `WRITE_AFTER_END`: `write()` or `end()` was called after `end()`.
  */
@@ -26,6 +28,7 @@ export type MultipartErrorCode =
   | 'PART_TOO_LARGE'
   | 'PREAMBLE_TOO_LARGE'
   | 'EPILOGUE_TOO_LARGE'
+  | 'MISSING_DELIMITER'
   | 'TRUNCATED'
   | 'WRITE_AFTER_END';
 

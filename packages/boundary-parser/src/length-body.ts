@@ -9,8 +9,10 @@ export const CONFIRMED_CRLF = 1;
 export const CONFIRMED_LF = 2;
 /** `--` right after the body: a delimiter without the CRLF before it. */
 export const CONFIRMED_DASHES = 3;
+/** Two bare LFs: the body's line end, then an empty line (before a delimiter, or in its place). */
+export const CONFIRMED_BLANK_LINE = 4;
 /** Anything else: the declared length was wrong. */
-export const LENGTH_LIED = 4;
+export const LENGTH_LIED = 5;
 
 /**
  * A body taken by its declared length (`Content-Length` or `Content-Size`), never scanned:
@@ -77,7 +79,8 @@ export class LengthBody {
 
   /**
    * Checks `byte`, at stream offset `at`, one of the two bytes right after the body: they
-   * must start its delimiter (CRLF, `--`, or a bare LF then `-` or the boundary's first byte).
+   * must start its delimiter (CRLF, `--`, or a bare LF then `-` or the boundary's first byte),
+   * or be a bare LF and an empty line (LF LF).
    *
    * @returns `CONFIRM_PENDING`, one of the `CONFIRMED_…` outcomes, or `LENGTH_LIED`.
    */
@@ -91,6 +94,7 @@ export class LengthBody {
     }
     if (first === CR && byte === LF) return CONFIRMED_CRLF;
     if (first === LF && (byte === DASH || byte === this.#boundaryStart)) return CONFIRMED_LF;
+    if (first === LF && byte === LF) return CONFIRMED_BLANK_LINE;
     if (first === DASH && byte === DASH) return CONFIRMED_DASHES;
     return LENGTH_LIED;
   }

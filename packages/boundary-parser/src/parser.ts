@@ -6,6 +6,7 @@ import { parseHeaderBlock } from './header-block.js';
 import { HeaderReader } from './header-reader.js';
 import {
   CONFIRM_PENDING,
+  CONFIRMED_BLANK_LINE,
   CONFIRMED_CRLF,
   CONFIRMED_DASHES,
   CONFIRMED_LF,
@@ -42,13 +43,22 @@ const CONFIRM = 5; // checking the bytes right after a body taken by length
 const BODY_SEARCH = 6; // searching for the delimiter that ends the body
 const EPILOGUE = 7;
 const ENDED = 8;
+const AFTER_PART = 9; // after a body taken by length and its line end: an empty line and headers?
 
 // What SEEK skips: a preamble, or bytes between a part taken by length and its delimiter.
 const SEEK_PREAMBLE = 0;
 const SEEK_AFTER_PART = 1;
 
-/** `content-`: a stream that starts with this starts with headers, not a delimiter line. */
+/**
+ * `content-`: a stream that starts with this starts with headers, not a delimiter line; so does
+ * a part whose delimiter line was replaced by an empty line.
+ */
 const HEADER_START = encodeAscii('content-');
+
+// Outcome of comparing bytes with HEADER_START (#compareHeaderStart).
+const MATCH_PENDING = 0;
+const MATCH_FOUND = 1;
+const MATCH_FAILED = 2;
 
 /**
  * Push parser for `multipart/x-mixed-replace` (and any `multipart/*`) streams: write chunks
@@ -63,8 +73,10 @@ const HEADER_START = encodeAscii('content-');
  * Tolerated with default options, each counted in {@link MultipartStats}: bare-LF lines,
  * a boundary declared with or without leading `--`, delimiter lines without their dashes,
  * a preamble, transport padding, close delimiters and an epilogue, a missing CRLF before a
- * delimiter, and a first part that starts with its headers. There is no part-count limit:
- * live streams are endless. After an error, every call rethrows it.
+ * delimiter, a first part that starts with its headers, and later parts whose delimiter line
+ * is an empty line (`…body\r\n\r\nContent-Type: …`; such a part needs a `Content-Length`, or
+ * `MISSING_DELIMITER` is thrown). There is no part-count limit: live streams are endless.
+ * After an error, every call rethrows it.
  *
  * @example
  * ```ts
@@ -94,10 +106,17 @@ export class MultipartParser {
   #offset = 0;
   #parts: Part[] = [];
 
-  // FIRST: the bytes compared with `content-` so far.
-  readonly #firstBytes = new Uint8Array(HEADER_START.length);
-  #firstCount = 0;
+  // FIRST and AFTER_PART: the bytes compared so far (they may come from earlier chunks), the
+  // stream offset of the first one, and how the comparison with `content-` went.
+  readonly #matchBytes = new Uint8Array(2 + HEADER_START.length);
+  #matchCount = 0;
+  #matchStart = 0;
+  #matchOutcome = MATCH_PENDING;
+  /** AFTER_PART: bytes of the empty line (CR LF or LF) once its LF came, else -1. */
+  #blankLineBytes = -1;
   #firstWithoutDelimiter = false;
+  /** The part whose headers are being read had an empty line instead of its delimiter line. */
+  #delimiterMissing = false;
 
   // SEEK
   #seekKind = SEEK_PREAMBLE;
@@ -110,6 +129,8 @@ export class MultipartParser {
   #partHeaders: PartHeaders | undefined;
   #partContentType: string | undefined;
   #partContentLength: number | undefined;
+  /** Stream offset of the headers of the part being read when it had no delimiter line, else -1. */
+  #undelimitedStart = -1;
   /** Parts whose body starts before this offset were replayed after a lying length: searched. */
   #replayEnd = 0;
 
@@ -213,6 +234,9 @@ export class MultipartParser {
         case FIRST:
           index = this.#readFirst(chunk, offset, index);
           break;
+        case AFTER_PART:
+          index = this.#readAfterPart(chunk, offset, index);
+          break;
         case SEEK:
         case BODY_SEARCH:
           index = this.#search(chunk, offset, index);
@@ -265,42 +289,106 @@ export class MultipartParser {
     }
   }
 
-  // ── FIRST ────────────────────────────────────────────────────────────────────────────
+  // ── FIRST and AFTER_PART: parts that start with their headers ──────────────────────
 
   /**
    * At the start of the stream, tells a first part that starts with its headers (no
    * delimiter line) from a preamble or a delimiter: it starts with `Content-`.
    */
   #readFirst(chunk: Uint8Array, offset: number, index: number): number {
-    const length = chunk.length;
-    let count = this.#firstCount;
-    let matched = true;
-    while (index < length && count < HEADER_START.length) {
-      let byte = chunk[index]!;
-      if (byte >= 0x41 && byte <= 0x5a) byte |= 0x20;
-      if (byte !== HEADER_START[count]) {
-        matched = false;
-        break;
-      }
-      this.#firstBytes[count++] = chunk[index]!;
-      index++;
-    }
-    this.#firstCount = count;
-    if (matched && count < HEADER_START.length) return index; // need more bytes to decide
-    if (matched) {
+    index = this.#compareHeaderStart(chunk, index, 0);
+    if (this.#matchOutcome === MATCH_PENDING) return index;
+    if (this.#matchOutcome === MATCH_FOUND) {
       this.#firstWithoutDelimiter = true;
       this.#enterHeaders(0);
     } else {
       this.#enterSeek(SEEK_PREAMBLE, 0);
     }
-    // Replay the bytes compared so far (they may come from earlier chunks), then go on.
-    if (count > 0) {
-      const consumedHere = Math.min(count, index);
-      const earlier = count - consumedHere;
-      if (earlier > 0) this.#feed(this.#firstBytes.slice(0, earlier), offset - earlier, 0);
-      return index - consumedHere;
+    return this.#replayMatch(offset, 0);
+  }
+
+  /** After a body taken by length and its line end, at stream offset `start`. */
+  #enterAfterPart(start: number): void {
+    this.#state = AFTER_PART;
+    this.#matchStart = start;
+    this.#matchCount = 0;
+    this.#matchOutcome = MATCH_PENDING;
+    this.#blankLineBytes = -1;
+  }
+
+  /**
+   * Some cameras (Axis firmwares) send the delimiter line before the first part only, and an
+   * empty line in its place before every later one. After a part taken by length, an empty
+   * line and then `Content-` start such a part; anything else is searched for a delimiter.
+   */
+  #readAfterPart(chunk: Uint8Array, offset: number, index: number): number {
+    const length = chunk.length;
+    while (this.#blankLineBytes === -1) {
+      if (index === length) return index;
+      const byte = chunk[index]!;
+      if (byte === LF) this.#blankLineBytes = this.#matchCount + 1;
+      else if (byte !== CR || this.#matchCount > 0) return this.#noHeadersAfterPart(offset);
+      this.#matchBytes[this.#matchCount++] = byte;
+      index++;
     }
+    index = this.#compareHeaderStart(chunk, index, this.#blankLineBytes);
+    if (this.#matchOutcome === MATCH_PENDING) return index;
+    if (this.#matchOutcome === MATCH_FAILED) return this.#noHeadersAfterPart(offset);
+    const headerStart = this.#matchStart + this.#blankLineBytes;
+    if (this.#blankLineBytes === 1) this.stats.lfOnlyLines++;
+    this.#delimiterMissing = true;
+    this.#enterHeaders(headerStart);
+    return this.#replayMatch(offset, headerStart);
+  }
+
+  /** Not a part without its delimiter: search the bytes from the body's line end on. */
+  #noHeadersAfterPart(offset: number): number {
+    this.#enterSeek(SEEK_AFTER_PART, this.#matchStart);
+    return this.#replayMatch(offset, this.#matchStart);
+  }
+
+  /**
+   * Compares `chunk[index..]` with `content-` (any letter case), the first `prefix` bytes of
+   * the match being other bytes; sets {@link #matchOutcome}. Returns the index after the bytes
+   * that matched (the byte that did not match is not taken).
+   */
+  #compareHeaderStart(chunk: Uint8Array, index: number, prefix: number): number {
+    const length = chunk.length;
+    const bytes = this.#matchBytes;
+    let count = this.#matchCount;
+    const end = prefix + HEADER_START.length;
+    while (count < end) {
+      if (index === length) {
+        this.#matchCount = count;
+        return index;
+      }
+      const raw = chunk[index]!;
+      const byte = raw >= 0x41 && raw <= 0x5a ? raw | 0x20 : raw;
+      if (byte !== HEADER_START[count - prefix]) {
+        this.#matchCount = count;
+        this.#matchOutcome = MATCH_FAILED;
+        return index;
+      }
+      bytes[count++] = raw;
+      index++;
+    }
+    this.#matchCount = count;
+    this.#matchOutcome = MATCH_FOUND;
     return index;
+  }
+
+  /**
+   * The state that takes over after a comparison goes on from stream offset `from`: the bytes
+   * compared in earlier chunks are fed to it again (a copy of at most 10 bytes); returns where
+   * to go on in the chunk at stream offset `offset`.
+   */
+  #replayMatch(offset: number, from: number): number {
+    if (from < offset) {
+      const start = this.#matchStart;
+      this.#feed(this.#matchBytes.slice(from - start, offset - start), from, 0);
+      return 0;
+    }
+    return from - offset;
   }
 
   // ── SEEK and BODY_SEARCH: the delimiter search (delimiter-search.ts) ───────────────
@@ -436,6 +524,16 @@ export class MultipartParser {
     const stats = this.stats;
     stats.lfOnlyLines += block.lfOnlyLines;
     stats.skippedHeaderLines += block.skippedLines;
+    this.#undelimitedStart = -1;
+    if (this.#delimiterMissing) {
+      this.#delimiterMissing = false;
+      // With no delimiter to search for, only a length can end the body.
+      if (block.contentLength === undefined) {
+        throw this.#missingDelimiter('no Content-Length', this.#headers.start);
+      }
+      this.#undelimitedStart = this.#headers.start;
+      stats.missingDelimiters++;
+    }
     if (this.#firstWithoutDelimiter) {
       this.#firstWithoutDelimiter = false;
       if (block.contentType?.toLowerCase().startsWith('multipart/')) {
@@ -482,8 +580,14 @@ export class MultipartParser {
         return index + 1;
       case CONFIRMED_CRLF:
         this.#lengthPartDone();
-        this.#enterSeek(SEEK_AFTER_PART, offset + index + 1);
+        this.#enterAfterPart(offset + index + 1);
         return index + 1;
+      case CONFIRMED_BLANK_LINE:
+        // A bare LF ended the body; the second LF is an empty line, read again after the part.
+        this.stats.lfOnlyLines++;
+        this.#lengthPartDone();
+        this.#enterAfterPart(offset + index);
+        return index;
       case CONFIRMED_LF:
         // A bare LF, then the start of a delimiter line (dashes, or the boundary itself).
         this.stats.lfOnlyLines++;
@@ -518,6 +622,12 @@ export class MultipartParser {
    */
   #lengthLied(offset: number, index: number): number {
     this.stats.lengthMismatches++;
+    if (this.#undelimitedStart !== -1) {
+      throw this.#missingDelimiter(
+        `a Content-Length (${this.#length.length}) that is wrong`,
+        this.#undelimitedStart,
+      );
+    }
     const length = this.#length;
     const bodyStart = length.start;
     const first = length.first;
@@ -530,6 +640,15 @@ export class MultipartParser {
     this.#feed(body, bodyStart, 0);
     if (first !== -1 && firstOffset < offset) this.#feed(Uint8Array.of(first), firstOffset, 0);
     return -1 - resume;
+  }
+
+  /** A part without a delimiter line (its headers at stream offset `start`) cannot be ended. */
+  #missingDelimiter(what: string, start: number): MultipartError {
+    return new MultipartError(
+      'MISSING_DELIMITER',
+      `part without a delimiter line has ${what}: its end cannot be found`,
+      start,
+    );
   }
 
   #emit(body: Uint8Array): void {
@@ -548,7 +667,13 @@ export class MultipartParser {
     const end = this.#offset;
     switch (this.#state) {
       case FIRST:
-        if (this.#firstCount > 0) throw truncated(end, 'before any delimiter');
+        if (this.#matchCount > 0) throw truncated(end, 'before any delimiter');
+        return;
+      case AFTER_PART:
+        if (this.#blankLineBytes !== -1 && this.#matchCount > this.#blankLineBytes) {
+          throw truncated(end, 'inside part headers');
+        }
+        this.stats.skippedBytes += end - this.#matchStart;
         return;
       case SEEK:
         if (this.#seekKind === SEEK_AFTER_PART) {

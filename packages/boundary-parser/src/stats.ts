@@ -30,6 +30,11 @@ export interface MultipartStats {
   missingCrlfBeforeDelimiter: number;
   /** A first part whose headers started the stream, without a delimiter line. */
   missingFirstDelimiter: number;
+  /**
+   * Parts after the first with an empty line where their delimiter line should be (some Axis
+   * firmwares), taken by their Content-Length.
+   */
+  missingDelimiters: number;
   /** Printable header lines without a colon, skipped. */
   skippedHeaderLines: number;
 }
@@ -52,6 +57,7 @@ export function createStats(): MultipartStats {
     closeDelimiters: 0,
     missingCrlfBeforeDelimiter: 0,
     missingFirstDelimiter: 0,
+    missingDelimiters: 0,
     skippedHeaderLines: 0,
   };
 }
