@@ -6,6 +6,17 @@ export { ByteStreamError } from './errors.js';
 export type { ConnectionState, LifecycleOptions, MediaPacket, MediaType, StatusEvent } from './media.js';
 export { formatTimestamp, nowMs, parseTimestamp } from './media.js';
 export { PartHeaders } from './part-headers.js';
+export {
+  decodeMulaw,
+  decodeMulawFloat32,
+  decodeMulawSample,
+  encodeMulaw,
+  encodeMulawSample,
+  mixToMono,
+  readL16,
+  readL16Float32,
+  writeL16,
+} from './pcm.js';
 export type { ByteSource, ReadChunksOptions } from './read-chunks.js';
 export { isReadableStream, readChunks } from './read-chunks.js';
 export {

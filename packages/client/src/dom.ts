@@ -1,3 +1,5 @@
+// The player's decoders under their established names; the one implementation is in @mjpeg-kit/bytes.
+export { decodeMulawFloat32 as decodePcmu, readL16Float32 as decodeL16 } from '@mjpeg-kit/bytes';
 export {
   type AudioOutputOptions,
   type AudioStats,
@@ -6,7 +8,7 @@ export {
 } from './dom/audio-output.js';
 export { type DecoderKind, getAvailableDecoders } from './dom/decoders.js';
 export { PlayerError, type PlayerErrorCode } from './dom/errors.js';
-export { decodeL16, decodePcmu, LinearResampler } from './dom/pcm.js';
+export { LinearResampler } from './dom/linear-resampler.js';
 export { MjpegPlayer } from './dom/player.js';
 export {
   type ClientStatsLike,

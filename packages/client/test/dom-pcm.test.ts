@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeL16, decodePcmu, LinearResampler } from '../src/dom/pcm.js';
+import { decodeL16, decodePcmu, LinearResampler } from '../src/dom.js';
 
 /** Reference G.711 µ-law encoder (the classic Sun g711.c algorithm), to check our decoder against. */
 function encodeUlaw(sample: number): number {

@@ -1,7 +1,7 @@
 import type { Buffer } from 'node:buffer';
-import type { MediaPacket } from '@mjpeg-kit/bytes';
+import { decodeMulaw, type MediaPacket, writeL16 } from '@mjpeg-kit/bytes';
 import { encodeChunk } from '@mjpeg-kit/chunked';
-import { decodeMulaw, swapBytePairs, writeL16 } from './audio.js';
+import { swapBytePairs } from './audio.js';
 import { asBuffer, EncodedPart, type PartEncoders } from './encoded-part.js';
 
 /** Default sample rate assumed for an audio packet without `sampleRate`. */

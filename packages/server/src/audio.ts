@@ -1,94 +1,9 @@
 /**
- * Audio conversions for `/av?audio=pcmu` and `/audio.wav`: G.711 µ-law (ITU-T G.711 §3,
- * the 16-bit "Sun" formulation with bias 0x84), a streaming rate converter to 8 kHz, and
- * the byte order swap from RTP's big-endian L16 (RFC 2586) to WAV's little-endian PCM.
+ * Audio conversions for `/av?audio=pcmu` and `/audio.wav`: a streaming rate converter to
+ * 8 kHz, the byte order swap from RTP's big-endian L16 (RFC 2586) to WAV's little-endian PCM,
+ * and the streaming WAV header. The sample formats themselves (µ-law, L16, mix-down) are
+ * `@mjpeg-kit/bytes`'s.
  */
-
-/** G.711 µ-law bias added before the segment search (33 in 14-bit units, 0x84 in 16-bit). */
-const MULAW_BIAS = 0x84;
-/** Largest magnitude that still fits the top segment once the bias is added. */
-const MULAW_CLIP = 32635;
-
-/** Segment (exponent) of a biased magnitude, indexed by its bits 7..14. */
-const MULAW_SEGMENT = new Uint8Array(256);
-for (let i = 1, segment = 0; i < 256; i++) {
-  if (i >= 1 << (segment + 1)) segment++;
-  MULAW_SEGMENT[i] = segment;
-}
-
-/** Every µ-law code decoded once, so decoding is a table lookup. */
-const MULAW_DECODED = new Int16Array(256);
-for (let code = 0; code < 256; code++) {
-  const inverted = ~code & 0xff;
-  const exponent = (inverted >> 4) & 0x07;
-  const magnitude = ((((inverted & 0x0f) << 3) + MULAW_BIAS) << exponent) - MULAW_BIAS;
-  MULAW_DECODED[code] = inverted & 0x80 ? -magnitude : magnitude;
-}
-
-/** Encodes one 16-bit linear sample as a G.711 µ-law byte (0 → 0xff, 32767 → 0x80, -32768 → 0x00). */
-export function encodeMulawSample(sample: number): number {
-  let magnitude = sample;
-  let sign = 0;
-  if (magnitude < 0) {
-    sign = 0x80;
-    magnitude = -magnitude;
-  }
-  if (magnitude > MULAW_CLIP) magnitude = MULAW_CLIP;
-  magnitude += MULAW_BIAS;
-  const exponent = MULAW_SEGMENT[(magnitude >> 7) & 0xff]!;
-  const mantissa = (magnitude >> (exponent + 3)) & 0x0f;
-  return ~(sign | (exponent << 4) | mantissa) & 0xff;
-}
-
-/** Decodes one G.711 µ-law byte to a 16-bit linear sample. */
-export function decodeMulawSample(code: number): number {
-  return MULAW_DECODED[code & 0xff]!;
-}
-
-/** Encodes 16-bit linear samples as µ-law bytes, one byte per sample. */
-export function encodeMulaw(samples: Int16Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = encodeMulawSample(samples[i]!);
-  return out;
-}
-
-/** Decodes µ-law bytes to 16-bit linear samples. */
-export function decodeMulaw(codes: Uint8Array): Int16Array {
-  const out = new Int16Array(codes.length);
-  for (let i = 0; i < codes.length; i++) out[i] = MULAW_DECODED[codes[i]!]!;
-  return out;
-}
-
-/**
- * Reads big-endian L16 bytes (RFC 2586) as samples, mixing `channels` interleaved channels
- * down to mono when `mono` is set. An odd trailing byte is ignored.
- */
-export function readL16(body: Uint8Array, channels = 1, mono = false): Int16Array {
-  const frameBytes = mono ? 2 * channels : 2;
-  const count = Math.floor(body.length / frameBytes);
-  const out = new Int16Array(count);
-  if (!mono || channels === 1) {
-    for (let i = 0, at = 0; i < count; i++, at += 2) out[i] = (body[at]! << 8) | body[at + 1]!;
-    return out;
-  }
-  for (let i = 0, at = 0; i < count; i++) {
-    let sum = 0;
-    for (let c = 0; c < channels; c++, at += 2) sum += ((body[at]! << 24) >> 16) | body[at + 1]!;
-    out[i] = Math.round(sum / channels);
-  }
-  return out;
-}
-
-/** Writes samples as big-endian L16 bytes. */
-export function writeL16(samples: Int16Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(samples.length * 2);
-  for (let i = 0, at = 0; i < samples.length; i++, at += 2) {
-    const sample = samples[i]!;
-    out[at] = (sample >> 8) & 0xff;
-    out[at + 1] = sample & 0xff;
-  }
-  return out;
-}
 
 /** Swaps each byte pair: big-endian L16 to little-endian PCM (or back). An odd last byte is dropped. */
 export function swapBytePairs(body: Uint8Array): Uint8Array<ArrayBuffer> {

@@ -1,13 +1,7 @@
+// The µ-law codec lives in @mjpeg-kit/bytes; re-exported so existing imports keep working.
+export { decodeMulaw, decodeMulawSample, encodeMulaw, encodeMulawSample } from '@mjpeg-kit/bytes';
 export type { BasicCredentials } from './access.js';
-export {
-  createWavHeader,
-  decodeMulaw,
-  decodeMulawSample,
-  encodeMulaw,
-  encodeMulawSample,
-  RateConverter,
-  WAV_HEADER_BYTES,
-} from './audio.js';
+export { createWavHeader, RateConverter, WAV_HEADER_BYTES } from './audio.js';
 export type { ServerErrorCode } from './errors.js';
 export { ServerError } from './errors.js';
 export type { HandlerLogEvent, MjpegHandler, MjpegHandlerOptions, RefusalReason } from './handler.js';

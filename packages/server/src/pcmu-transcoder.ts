@@ -1,5 +1,5 @@
-import type { MediaPacket } from '@mjpeg-kit/bytes';
-import { decodeMulaw, encodeMulaw, RateConverter, readL16 } from './audio.js';
+import { decodeMulaw, encodeMulaw, type MediaPacket, readL16 } from '@mjpeg-kit/bytes';
+import { RateConverter } from './audio.js';
 
 /** G.711's rate: `/av?audio=pcmu` always carries 8 kHz mono µ-law. */
 export const PCMU_RATE_HZ = 8000;
@@ -16,8 +16,8 @@ export class PcmuTranscoder {
   transcode(packet: MediaPacket, sampleRateHz: number, channels: number): Uint8Array {
     const isPcmu = packet.type === 'audio/PCMU';
     if (isPcmu && sampleRateHz === PCMU_RATE_HZ && channels === 1) return packet.body;
-    let samples = isPcmu ? decodeMulaw(packet.body) : readL16(packet.body, channels, true);
-    if (isPcmu && channels > 1) samples = mixDown(samples, channels);
+    // Both readers mix interleaved channels down to mono as they read.
+    let samples: Int16Array = isPcmu ? decodeMulaw(packet.body, channels) : readL16(packet.body, channels);
     if (sampleRateHz !== PCMU_RATE_HZ) {
       if (this.#converter?.inputRateHz !== sampleRateHz) {
         this.#converter = new RateConverter(sampleRateHz, PCMU_RATE_HZ);
@@ -31,14 +31,4 @@ export class PcmuTranscoder {
   reset(): void {
     this.#converter = undefined;
   }
-}
-
-function mixDown(samples: Int16Array, channels: number): Int16Array {
-  const out = new Int16Array(Math.floor(samples.length / channels));
-  for (let i = 0; i < out.length; i++) {
-    let sum = 0;
-    for (let c = 0; c < channels; c++) sum += samples[i * channels + c]!;
-    out[i] = Math.round(sum / channels);
-  }
-  return out;
 }

@@ -1,6 +1,5 @@
-import type { MediaPacket } from '@mjpeg-kit/bytes';
+import { decodeMulaw, encodeMulaw, type MediaPacket, writeL16 } from '@mjpeg-kit/bytes';
 import { describe, expect, it } from 'vitest';
-import { decodeMulaw, encodeMulaw, writeL16 } from '../src/audio.js';
 import { FrameRateMeter } from '../src/frame-rate.js';
 import { PCMU_RATE_HZ, PcmuTranscoder } from '../src/pcmu-transcoder.js';
 

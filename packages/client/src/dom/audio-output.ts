@@ -1,6 +1,6 @@
-import type { MediaPacket } from '@mjpeg-kit/bytes';
+import { decodeMulawFloat32, type MediaPacket, readL16Float32 } from '@mjpeg-kit/bytes';
 import { PcmJitterBuffer } from './jitter-buffer.js';
-import { decodeL16, decodePcmu, LinearResampler } from './pcm.js';
+import { LinearResampler } from './linear-resampler.js';
 import {
   createPcmWorkletSource,
   PCM_PROCESSOR_NAME,
@@ -156,8 +156,8 @@ export class AudioOutput {
   push(packet: MediaPacket): void {
     if (this.#closed) return;
     let samples: Float32Array<ArrayBuffer>;
-    if (packet.type === 'audio/L16') samples = decodeL16(packet.body, packet.channels ?? 1);
-    else if (packet.type === 'audio/PCMU') samples = decodePcmu(packet.body, packet.channels ?? 1);
+    if (packet.type === 'audio/L16') samples = readL16Float32(packet.body, packet.channels ?? 1);
+    else if (packet.type === 'audio/PCMU') samples = decodeMulawFloat32(packet.body, packet.channels ?? 1);
     else return;
     // RFC 3551 §4.5.14: PCMU without a rate parameter is 8000 Hz; L16 without one is taken as 8000 too.
     const sourceRate = packet.sampleRate ?? 8000;
