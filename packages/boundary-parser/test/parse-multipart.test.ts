@@ -1,5 +1,6 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { MultipartError, parseMultipart } from '../src/index.js';
+import { MultipartError, type Part, parseMultipart } from '../src/index.js';
 import { bytes, pieces, text } from './replay.js';
 
 const STREAM = bytes(
@@ -95,4 +96,105 @@ describe('parseMultipart', () => {
     ).catch((e) => e);
     expect(error.name).toBe('AbortError');
   });
+
+  describe('on abort the source is released, never cancelled or destroyed (#9)', () => {
+    /** A part as a camera writes it: the delimiter line first. */
+    const part = (body: string) =>
+      bytes(`--B\r\nContent-Type: image/jpeg\r\nContent-Length: ${body.length}\r\n\r\n${body}\r\n`);
+
+    /** Reads parts into `seen` until `count` have come, then waits on the next read; aborts it. */
+    async function readThenAbort(source: PassThrough | ReadableStream<Uint8Array>, count: number) {
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const reading = (async () => {
+        for await (const next of parseMultipart(source, 'B', { signal: controller.signal })) {
+          seen.push(text(next.body));
+        }
+      })();
+      await until(() => seen.length === count);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a read is now pending
+      const abortedAt = performance.now();
+      controller.abort(new Error('viewer left'));
+      const error = await within(reading, 1000).catch((caught: unknown) => caught);
+      return { seen, error, endedAfterMs: performance.now() - abortedAt };
+    }
+
+    it('leaves a Node PassThrough open, and a second parseMultipart reads the next parts with no byte lost (#9)', async () => {
+      const source = new PassThrough();
+      source.write(part('one'));
+      source.write(part('two'));
+      const first = await readThenAbort(source, 2);
+      expect(first.seen).toEqual(['one', 'two']);
+      expect((first.error as Error).message).toBe('viewer left');
+      // Written after the abort, before anyone reads again: the read the first generator left
+      // pending takes this chunk, and must hand it on rather than drop it and destroy the stream.
+      const three = part('three');
+      source.write(three.subarray(0, 7));
+      source.write(three.subarray(7));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(source.destroyed).toBe(false);
+      const parts: Part[] = [];
+      const second = (async () => {
+        for await (const next of parseMultipart(source, 'B')) parts.push(next);
+      })();
+      source.end(bytes('--B\r\nContent-Length: 4\r\n\r\nfour\r\n--B--\r\n'));
+      await within(second, 1000);
+      expect(parts.map((next) => text(next.body))).toEqual(['three', 'four']);
+    });
+
+    it('releases a ReadableStream without cancelling it, and a second parseMultipart reads on (#9)', async () => {
+      let cancelled = false;
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c;
+          c.enqueue(part('one'));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      const first = await readThenAbort(stream, 1);
+      expect(first.seen).toEqual(['one']);
+      expect((first.error as Error).message).toBe('viewer left');
+      expect(stream.locked).toBe(false);
+      expect(cancelled).toBe(false);
+
+      controller.enqueue(part('two'));
+      controller.close();
+      const parts: Part[] = [];
+      for await (const next of parseMultipart(stream, 'B')) parts.push(next);
+      expect(parts.map((next) => text(next.body))).toEqual(['two']);
+    });
+
+    it.each([
+      ['a Node PassThrough', () => new PassThrough()],
+      ['a ReadableStream', () => new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(part('one')) })],
+    ])('ends at once when aborted while a read of %s is pending (#9)', async (_name, make) => {
+      const source = make();
+      if (source instanceof PassThrough) source.write(part('one'));
+      const { seen, error, endedAfterMs } = await readThenAbort(source, 1);
+      expect(seen).toEqual(['one']);
+      expect((error as Error).message).toBe('viewer left');
+      expect(endedAfterMs).toBeLessThan(250);
+    });
+  });
 });
+
+/** Waits (at most 2 s) until `done()` holds. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = performance.now() + 2000;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** `promise`, or a rejection when it has not settled within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

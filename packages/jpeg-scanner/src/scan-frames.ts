@@ -1,8 +1,12 @@
+import { type ByteSource, readChunks } from '@mjpeg-kit/bytes';
 import { JpegScanner, type JpegScannerOptions, type JpegScannerStats } from './scanner.js';
 
 /** Options for `scanJpegFrames`: the scanner's, plus an `AbortSignal`. */
 export interface ScanJpegFramesOptions extends JpegScannerOptions {
-  /** Stops the scan: the generator throws `signal.reason` and releases the source. */
+  /**
+   * Stops the scan at once, even while a read is pending: the generator throws `signal.reason`.
+   * The source is released, never cancelled or destroyed (see `scanJpegFrames`).
+   */
   signal?: AbortSignal;
   /** Receives the scanner's live counters once, before the first read. */
   onStats?: (stats: JpegScannerStats) => void;
@@ -10,9 +14,18 @@ export interface ScanJpegFramesOptions extends JpegScannerOptions {
 
 /**
  * Yields each whole JPEG frame found in `source`, a `ReadableStream` or any async iterable of
- * byte chunks (a Node stream, a `fetch` body, a serial port). A `JpegScanner` does the work, so
- * frames may be views of the source's chunks; an unfinished frame at the end is dropped.
+ * byte chunks (a Node stream, `process.stdin`, a `fetch` body, a serial port). A `JpegScanner`
+ * does the work, so frames may be views of the source's chunks; an unfinished frame at the
+ * end is dropped.
  *
+ * The source stays the caller's. When the generator finishes early (abort, `break`, an error)
+ * it is released, never cancelled or destroyed: a stream's lock is released (a read still
+ * pending is given up, its chunk left in the stream), and an iterable's iterator is not
+ * `return()`ed (that would destroy a Node `Readable`) but kept with its pending read, so a
+ * later `scanJpegFrames` of the same iterable goes on from the next unread byte (a frame cut
+ * by the abort is lost). A quiet source never holds up an abort.
+ *
+ * @throws `signal.reason` when aborted.
  * @example
  * ```ts
  * const response = await fetch('http://camera/raw.mjpg');
@@ -22,40 +35,20 @@ export interface ScanJpegFramesOptions extends JpegScannerOptions {
  * ```
  */
 export async function* scanJpegFrames(
-  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  source: ByteSource,
   options: ScanJpegFramesOptions = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const { signal } = options;
   signal?.throwIfAborted();
   const scanner = new JpegScanner(options);
   options.onStats?.(scanner.stats);
-  if (isReadableStream(source)) {
-    // getReader() in a loop: Safari cannot `for await` a ReadableStream.
-    const reader = source.getReader();
-    const onAbort = (): void => {
-      reader.cancel(signal?.reason).catch(() => {});
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        signal?.throwIfAborted();
-        if (done) break;
-        yield* scanner.push(value);
-      }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      reader.releaseLock();
-    }
-  } else {
-    for await (const chunk of source) {
+  for await (const chunk of readChunks(source, { signal })) {
+    for (const frame of scanner.push(chunk)) {
+      yield frame;
       signal?.throwIfAborted();
-      yield* scanner.push(chunk);
     }
   }
+  // readChunks returns (rather than throws) on abort: the end of the source is not the end here.
+  signal?.throwIfAborted();
   yield* scanner.end();
-}
-
-function isReadableStream(source: unknown): source is ReadableStream<Uint8Array> {
-  return typeof (source as ReadableStream<Uint8Array>).getReader === 'function';
 }

@@ -1,6 +1,7 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type JpegScannerStats, scanJpegFrames } from '../src/index.js';
-import { join, readCorpus, splitEvery } from './helpers.js';
+import { join, readCorpus, sameFrames, splitEvery } from './helpers.js';
 
 const a = readCorpus('cjpeg-420.jpg');
 const b = readCorpus('exif-thumbnail-mm.jpg');
@@ -70,4 +71,86 @@ describe('scanJpegFrames', () => {
     const iterator = scanJpegFrames(streamOf([a]), { signal: AbortSignal.abort(new Error('early')) });
     await expect(iterator.next()).rejects.toThrow('early');
   });
+
+  describe('on abort the source is released, never cancelled or destroyed (#9)', () => {
+    /** Scans `source` until `count` frames came, lets a read go pending, aborts; times the end. */
+    async function scanThenAbort(source: PassThrough | ReadableStream<Uint8Array>, count: number) {
+      const controller = new AbortController();
+      const frames: Uint8Array[] = [];
+      const scanning = (async () => {
+        for await (const frame of scanJpegFrames(source, { signal: controller.signal })) frames.push(frame);
+      })();
+      await until(() => frames.length === count);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a read is now pending
+      const abortedAt = performance.now();
+      controller.abort(new Error('stop'));
+      const error = await within(scanning, 1000).catch((caught: unknown) => caught);
+      return { frames, error, endedAfterMs: performance.now() - abortedAt };
+    }
+
+    it('ends promptly when a quiet PassThrough (stdin, say) is aborted, and leaves it open (#9)', async () => {
+      const source = new PassThrough();
+      source.write(a);
+      const { frames, error, endedAfterMs } = await scanThenAbort(source, 1);
+      expect(sameFrames(frames, [a])).toBe(true);
+      expect((error as Error).message).toBe('stop');
+      expect(endedAfterMs).toBeLessThan(250);
+      expect(source.destroyed).toBe(false);
+    });
+
+    it('lets a later scanJpegFrames of the same PassThrough go on with no byte lost (#9)', async () => {
+      const source = new PassThrough();
+      source.write(a);
+      await scanThenAbort(source, 1);
+      // Written before anyone reads again: the read left pending takes it and must hand it on.
+      source.write(b.subarray(0, 100));
+      source.write(b.subarray(100));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(source.destroyed).toBe(false);
+      const later = collect(scanJpegFrames(source));
+      source.end(a);
+      expect(sameFrames(await within(later, 1000), [b, a])).toBe(true);
+    });
+
+    it('releases a ReadableStream without cancelling it, even with a read pending (#9)', async () => {
+      let cancelled = false;
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c;
+          c.enqueue(a);
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      const { frames, error, endedAfterMs } = await scanThenAbort(stream, 1);
+      expect(frames).toEqual([a]);
+      expect((error as Error).message).toBe('stop');
+      expect(endedAfterMs).toBeLessThan(250);
+      expect(cancelled).toBe(false);
+      expect(stream.locked).toBe(false);
+      controller.enqueue(b);
+      controller.close();
+      expect(await collect(scanJpegFrames(stream))).toEqual([b]);
+    });
+  });
 });
+
+/** Waits (at most 2 s) until `done()` holds. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = performance.now() + 2000;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** `promise`, or a rejection when it has not settled within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
