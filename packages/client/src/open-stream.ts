@@ -1,6 +1,6 @@
 import type { MultipartParserOptions } from '@mjpeg-kit/boundary-parser';
 import type { ConnectionState, MediaPacket, ReconnectOptions, StatusEvent } from '@mjpeg-kit/bytes';
-import { backoffDelayMs, nowMs, sleep } from '@mjpeg-kit/bytes';
+import { backoffDelayMs, nowMs, RateMeter, sleep } from '@mjpeg-kit/bytes';
 import type { JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
 import {
   type AuthChallenge,
@@ -14,7 +14,6 @@ import {
 import { MediaDemuxer } from './demuxer.js';
 import { StreamError } from './errors.js';
 import { chooseReadFallback, withRawParam } from './fallback.js';
-import { RateMeter } from './rate.js';
 
 /** Default `idleTimeoutMs`: no body bytes for this long ends the attempt. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
@@ -174,7 +173,7 @@ class StreamSession {
         return frameRate.rate(nowMs());
       },
       get bitrateBps() {
-        return byteRate.rate(nowMs()) * 8;
+        return byteRate.byteRate(nowMs()) * 8;
       },
       bytes: 0,
       frames: 0,
@@ -398,7 +397,7 @@ class StreamSession {
         const chunk = result.value;
         bytesReceived += chunk.length;
         this.stats.bytes += chunk.length;
-        this.#byteRate.add(chunk.length, nowMs());
+        this.#byteRate.add(nowMs(), chunk.length);
         const packets = demuxer.push(chunk);
         this.#updateDemuxStats(demuxer, before);
         for (const packet of packets) {
@@ -445,7 +444,7 @@ class StreamSession {
     const now = nowMs();
     if (packet.type === 'image/jpeg') {
       stats.frames++;
-      this.#frameRate.add(1, now);
+      this.#frameRate.add(now);
       const seq = packet.seq;
       if (seq !== undefined) {
         const last = this.#lastSeq;

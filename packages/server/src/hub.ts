@@ -1,7 +1,12 @@
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
+import {
+  RateMeter as FrameRateMeter,
+  type LifecycleOptions,
+  type MediaPacket,
+  nowMs,
+} from '@mjpeg-kit/bytes';
 import { encodeChunk, LAST_CHUNK } from '@mjpeg-kit/chunked';
 import { createBoundary, MultipartEncoder } from '@mjpeg-kit/frame-encoder';
 import { readJpegInfo } from '@mjpeg-kit/jpeg-scanner';
@@ -16,7 +21,6 @@ import {
   type PartEncoders,
 } from './encoded-part.js';
 import { ServerError } from './errors.js';
-import { FrameRateMeter } from './frame-rate.js';
 import { checkHubOptions, checkNumberOption } from './option-checks.js';
 import { PCMU_RATE_HZ, PcmuTranscoder } from './pcmu-transcoder.js';
 import { type LeaveReason, Viewer, type ViewerOptions } from './viewer.js';

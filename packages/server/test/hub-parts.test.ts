@@ -1,6 +1,5 @@
 import { decodeMulaw, encodeMulaw, type MediaPacket, writeL16 } from '@mjpeg-kit/bytes';
 import { describe, expect, it } from 'vitest';
-import { FrameRateMeter } from '../src/frame-rate.js';
 import { PCMU_RATE_HZ, PcmuTranscoder } from '../src/pcmu-transcoder.js';
 
 const l16 = (samples: number[], sampleRate: number, channels = 1): MediaPacket => ({
@@ -45,29 +44,5 @@ describe('PcmuTranscoder', () => {
     transcoder.reset();
     expect(transcoder.transcode(l16([2000], 16000), 16000, 1)).toHaveLength(0);
     expect(decodeMulaw(transcoder.transcode(l16([2000], 16000), 16000, 1))[0]).toBeCloseTo(2000, -2);
-  });
-});
-
-describe('FrameRateMeter', () => {
-  it('reads 0 before two frames, then frames per second over the window', () => {
-    const meter = new FrameRateMeter();
-    expect(meter.rate(0)).toBe(0);
-    meter.add(0);
-    expect(meter.rate(0)).toBe(0);
-    for (let i = 1; i <= 30; i++) meter.add(i * 40);
-    expect(meter.rate(1200)).toBeCloseTo(25, 6);
-  });
-
-  it('forgets frames older than 2 s, so a stopped source reads 0', () => {
-    const meter = new FrameRateMeter();
-    for (let i = 0; i < 10; i++) meter.add(i * 100);
-    expect(meter.rate(1000)).toBeCloseTo(10, 6);
-    expect(meter.rate(3000)).toBe(0);
-  });
-
-  it('keeps a bounded window of recent frames', () => {
-    const meter = new FrameRateMeter();
-    for (let i = 0; i < 1000; i++) meter.add(i * 10); // 100 fps, far more frames than kept
-    expect(meter.rate(9990)).toBeCloseTo(100, 6);
   });
 });
