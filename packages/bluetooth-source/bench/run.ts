@@ -1,16 +1,11 @@
 /**
- * bluetooth-source benchmarks, one run:
- * 1. Synthetic camera: our tile-splicing renderer against jpeg-js (a pure-JS encoder) and
- *    the physical limit (copying the frame's bytes once), at 640×480 and 1280×720; then the
- *    real source paced at 30 fps, with the CPU it takes.
- * 2. Emulated serial camera over a real pty pair (socat): frames per second in stream,
- *    VC0706 and OV528 modes at 115200 and 921600 baud, against the line rate
- *    (baud / 10 bits per byte / frame bytes).
+ * bluetooth-source benchmark: the emulated serial camera over a real pty pair (socat), frames
+ * per second in stream, VC0706 and OV528 modes at 115200 and 921600 baud, against the line
+ * rate (baud / 10 bits per byte / frame bytes).
  * Run: npm run bench (in packages/bluetooth-source).
  */
 import { cpus, loadavg } from 'node:os';
-import jpeg from 'jpeg-js';
-import { syntheticCameraSource, TestPatternRenderer } from '../src/index.js';
+import { TestPatternRenderer } from '@mjpeg-kit/sources';
 import { serialCameraSource } from '../src/node.js';
 import { createPtyPair, hasSocat, serveEmulatedCamera } from '../src/testing.js';
 
@@ -20,103 +15,10 @@ console.log(
   `# @mjpeg-kit/bluetooth-source — Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString()}, load average ${loadavg()[0]!.toFixed(1)}\n`,
 );
 
-/** Runs `fn` repeatedly for about `ms`; returns calls per second and CPU µs per call. */
-function rate(ms: number, fn: (i: number) => number): { perSecond: number; cpuUs: number } {
-  let sink = 0;
-  for (let i = 0; i < 3; i++) sink += fn(i); // warm up
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  let calls = 0;
-  while (performance.now() - start < ms) sink += fn(calls++);
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  if (sink === -1) console.log(sink);
-  return { perSecond: calls / seconds, cpuUs: (used.user + used.system) / calls };
-}
-
-console.log('## Synthetic camera: frames per second, one core\n');
-console.log(
-  row([
-    'size',
-    'ours frames/s',
-    'ours CPU/frame',
-    'frame KB',
-    'ours MB/s',
-    'jpeg-js frames/s',
-    'ours ÷ jpeg-js',
-    'copy limit frames/s',
-    'ours ÷ limit',
-  ]),
-);
-console.log(row(Array(9).fill('---')));
-const notes: string[] = [];
-for (const [width, height] of [
-  [640, 480],
-  [1280, 720],
-] as const) {
-  const started = performance.now();
-  const renderer = new TestPatternRenderer({ width, height });
-  const setupMs = performance.now() - started;
-  const base = Date.UTC(2026, 0, 1);
-  const sample = renderer.render(base, 0);
-  const ours = rate(1500, (i) => renderer.render(base + i * 33, i).length);
-  // jpeg-js encodes RGBA; give it the same picture content budget: a flat frame (its best case).
-  const rgba = { data: Buffer.alloc(width * height * 4, 128), width, height };
-  const peer = rate(1500, () => jpeg.encode(rgba, 75).data.length);
-  const target = new Uint8Array(sample.length);
-  const copy = rate(300, () => {
-    target.set(sample);
-    return target[0]!;
-  });
-  console.log(
-    row([
-      `${width}×${height}`,
-      ours.perSecond.toFixed(0),
-      `${ours.cpuUs.toFixed(0)} µs`,
-      (sample.length / 1024).toFixed(1),
-      ((ours.perSecond * sample.length) / 1e6).toFixed(0),
-      peer.perSecond.toFixed(1),
-      `${(ours.perSecond / peer.perSecond).toFixed(0)}×`,
-      copy.perSecond.toFixed(0),
-      `${((ours.perSecond / copy.perSecond) * 100).toFixed(1)} %`,
-    ]),
-  );
-  notes.push(
-    `${width}×${height}: ${renderer.tileCount} distinct tiles, pre-encoded in ${setupMs.toFixed(0)} ms at start.`,
-  );
-}
-console.log(`\n${notes.join(' ')}`);
-
-console.log('\n## Synthetic camera paced at 30 fps (the real source, 3 s each)\n');
-console.log(row(['size', 'frames', 'skipped', 'CPU (% of one core)']));
-console.log(row(Array(4).fill('---')));
-for (const [width, height] of [
-  [640, 480],
-  [1280, 720],
-] as const) {
-  const signal = AbortSignal.timeout(3000);
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const source = syntheticCameraSource({ width, height, fps: 30, signal });
-  let bytes = 0;
-  for await (const frame of source) bytes += frame.body.length;
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - start) / 1000;
-  console.log(
-    row([
-      `${width}×${height}`,
-      source.stats.frames,
-      source.stats.skippedFrames,
-      `${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(1)} %`,
-    ]),
-  );
-  if (bytes < 0) console.log(bytes);
-}
-
 if (!hasSocat()) {
-  console.log('\n(socat missing: emulated camera throughput skipped)');
+  console.log('(socat missing: emulated camera throughput skipped)');
 } else {
-  console.log('\n## Emulated serial camera over a pty (socat), writes paced at the baud rate\n');
+  console.log('## Emulated serial camera over a pty (socat), writes paced at the baud rate\n');
   const frames = Array.from({ length: 4 }, (_, i) =>
     new TestPatternRenderer({ width: 160, height: 120 }).render(Date.UTC(2026, 0, 1) + i * 1000, i),
   );

@@ -10,8 +10,7 @@ import { ByteStreamError } from '@mjpeg-kit/bytes';
  * - `FRAME_TOO_LARGE`: a camera announced a frame above `maxFrameBytes`.
  * - `BAD_FRAME`: a captured frame is not a whole JPEG (dropped, counted in `stats`).
  * - `LINK_LOST`: the link closed or failed (device gone, EIO, port closed).
- * - `OPEN_FAILED`: the port or file could not be opened.
- * - `EXITED`: an exec source's child process exited.
+ * - `OPEN_FAILED`: the port could not be opened.
  * - `INVALID_OPTION`: an option is out of range.
  */
 export type SourceErrorCode =
@@ -23,7 +22,6 @@ export type SourceErrorCode =
   | 'BAD_FRAME'
   | 'LINK_LOST'
   | 'OPEN_FAILED'
-  | 'EXITED'
   | 'INVALID_OPTION';
 
 /** The error every source reports (through `onStatus`) or throws; `code` is API. */

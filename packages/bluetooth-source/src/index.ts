@@ -16,7 +16,8 @@ export {
 export { StreamCamera, type StreamModeOptions } from './camera/stream-mode.js';
 export { Vc0706Camera, type Vc0706Options, type Vc0706Resolution } from './camera/vc0706.js';
 export { SourceError, type SourceErrorCode } from './errors.js';
-export { MCU_SIZE, McuEncoder, writeJpegHeader } from './jpeg-encoder/mcu-encoder.js';
+export type { ReconnectOptions } from './options.js';
+export type { PacketSource } from './packet-source.js';
 export {
   type ByteOrder,
   type PcmAudioOptions,
@@ -25,21 +26,3 @@ export {
   type PcmPacketizerOptions,
   pcmAudioSource,
 } from './pcm-audio.js';
-export {
-  buildSyntheticSecond,
-  type SyntheticAudioOptions,
-  type SyntheticAudioStats,
-  syntheticAudioSource,
-} from './synthetic/synthetic-audio.js';
-export {
-  type PacketSource,
-  type SyntheticCameraOptions,
-  type SyntheticCameraStats,
-  syntheticCameraSource,
-} from './synthetic/synthetic-camera.js';
-export {
-  DEFAULT_TEST_PATTERN_QUALITY,
-  type TestPatternOptions,
-  TestPatternRenderer,
-} from './synthetic/test-pattern.js';
-export type { ReconnectOptions } from './timing.js';

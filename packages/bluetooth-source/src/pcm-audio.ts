@@ -1,6 +1,13 @@
-import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
-import type { PacketSource } from './synthetic/synthetic-camera.js';
-import { checkRange, sleepUntil } from './timing.js';
+import {
+  type ByteSource,
+  type LifecycleOptions,
+  type MediaPacket,
+  nowMs,
+  readChunks,
+  sleepUntil,
+} from '@mjpeg-kit/bytes';
+import { checkRange } from './options.js';
+import type { PacketSource } from './packet-source.js';
 
 /** Byte order of 16-bit input samples. */
 export type ByteOrder = 'little' | 'big';
@@ -89,7 +96,14 @@ export class PcmPacketizer {
 /** Options of {@link pcmAudioSource}. */
 export interface PcmAudioOptions extends PcmPacketizerOptions, LifecycleOptions {
   /** 16-bit PCM bytes: a capture pipe, a file, stdin. */
-  input: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+  input: ByteSource;
+  /**
+   * The source owns `input`: when the read ends early (abort, `break`), the stream is
+   * cancelled or the iterator `return()`ed, so a file or pipe it opened is freed. Default
+   * `false`: `input` is only released, never destroyed, so it can be read again (stdin after
+   * an idle stop), and an abort ends the source at once even while a read is pending.
+   */
+  closeInput?: boolean;
   /**
    * Yield each packet no earlier than its last sample's instant (default `false`): set it
    * for a file, which reads faster than real time.
@@ -143,7 +157,7 @@ export function pcmAudioSource(options: PcmAudioOptions): PacketSource<PcmAudioS
     };
     onStatus?.({ state: 'open' });
     try {
-      for await (const chunk of readChunks(options.input, signal)) {
+      for await (const chunk of readChunks(options.input, { signal, close: options.closeInput })) {
         const now = nowMs();
         const held = packetizer.bufferedBytes + chunk.length;
         if (anchor === undefined) {
@@ -171,54 +185,4 @@ export function pcmAudioSource(options: PcmAudioOptions): PacketSource<PcmAudioS
     }
   }
   return Object.assign(run(), { stats });
-}
-
-/**
- * Chunks of a stream or iterable until it ends or `signal` aborts. Streams are read
- * with `getReader()` (Safari cannot `for await` a ReadableStream) and released after.
- */
-export async function* readChunks(
-  input: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
-  signal?: AbortSignal,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  if (signal?.aborted) return;
-  if (typeof (input as ReadableStream<Uint8Array>).getReader === 'function') {
-    const reader = (input as ReadableStream<Uint8Array>).getReader();
-    const onAbort = () => {
-      reader.cancel(signal?.reason).catch(() => {});
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      while (!signal?.aborted) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        if (value.length > 0) yield value;
-      }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      reader.releaseLock();
-    }
-    return;
-  }
-  const iterator = (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  let aborted: () => void = () => {};
-  const abortPromise = new Promise<IteratorResult<Uint8Array>>((resolve) => {
-    aborted = () => resolve({ done: true, value: undefined });
-  });
-  signal?.addEventListener('abort', aborted, { once: true });
-  try {
-    while (true) {
-      const result = await Promise.race([iterator.next(), abortPromise]);
-      if (result.done || signal?.aborted) return;
-      if (result.value.length > 0) yield result.value;
-    }
-  } finally {
-    signal?.removeEventListener('abort', aborted);
-    // Let the iterable release its resources (a file handle, a child's pipe). After an
-    // abort a `next()` may still be pending, and an async generator queues `return()`
-    // behind it, so do not wait for it then.
-    const closing = iterator.return?.();
-    if (signal?.aborted) closing?.catch(() => {});
-    else await closing?.catch(() => {});
-  }
 }

@@ -9,7 +9,7 @@ import type { CameraEmulator } from '../src/emulator/frames.js';
 import { Ov528Emulator } from '../src/emulator/ov528-emulator.js';
 import { Vc0706Emulator } from '../src/emulator/vc0706-emulator.js';
 import { SourceError } from '../src/errors.js';
-import { makeTestFrames } from './helpers/jpeg.js';
+import { makeTestFrames } from './helpers/frames.js';
 import { memoryLink } from './helpers/memory-link.js';
 
 const FRAMES = makeTestFrames(4);

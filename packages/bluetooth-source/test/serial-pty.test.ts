@@ -5,7 +5,7 @@ import type { Vc0706Emulator } from '../src/emulator/vc0706-emulator.js';
 import type { SourceError } from '../src/errors.js';
 import { serialCameraSource } from '../src/node/serial-camera.js';
 import { createPtyPair, type PtyPair, type ServedCamera, serveEmulatedCamera } from '../src/testing.js';
-import { makeTestFrames } from './helpers/jpeg.js';
+import { makeTestFrames } from './helpers/frames.js';
 
 const noSocat = skipWithout('socat');
 const FRAMES = makeTestFrames(5);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SPP_SERVICE_CLASS_ID, type WebSerialPortLike, webSerialCameraSource } from '../src/browser.js';
 import type { CameraEmulator } from '../src/emulator/frames.js';
 import { Ov528Emulator } from '../src/emulator/ov528-emulator.js';
-import { makeTestFrames } from './helpers/jpeg.js';
+import { makeTestFrames } from './helpers/frames.js';
 
 const FRAMES = makeTestFrames(3);
 

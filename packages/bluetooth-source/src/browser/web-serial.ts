@@ -2,7 +2,7 @@ import { type PortCameraOptions, portCameraSource } from '../camera/camera-sourc
 import type { CameraPort } from '../camera/port.js';
 import type { CameraSourceStats } from '../camera/session.js';
 import { SourceError } from '../errors.js';
-import type { PacketSource } from '../synthetic/synthetic-camera.js';
+import type { PacketSource } from '../packet-source.js';
 
 /**
  * The Bluetooth Serial Port Profile service class, to pass in

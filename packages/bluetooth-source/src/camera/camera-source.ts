@@ -1,7 +1,7 @@
-import { backoffDelayMs, type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
+import { backoffDelayMs, type LifecycleOptions, type MediaPacket, nowMs, sleep } from '@mjpeg-kit/bytes';
 import { SourceError, toSourceError } from '../errors.js';
-import type { PacketSource } from '../synthetic/synthetic-camera.js';
-import { type ReconnectOptions, sleep } from '../timing.js';
+import type { ReconnectOptions } from '../options.js';
+import type { PacketSource } from '../packet-source.js';
 import { Ov528Camera, type Ov528Options } from './ov528.js';
 import { type CameraPort, type OpenCameraPort, PortReader } from './port.js';
 import { type CameraMode, type CameraSession, type CameraSourceStats, createCameraStats } from './session.js';

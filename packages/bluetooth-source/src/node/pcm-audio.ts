@@ -1,12 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { SourceError } from '../errors.js';
+import type { PacketSource } from '../packet-source.js';
 import {
   pcmAudioSource as corePcmAudioSource,
   type PcmAudioOptions,
   type PcmAudioStats,
 } from '../pcm-audio.js';
-import type { PacketSource } from '../synthetic/synthetic-camera.js';
 
 /** Options of the Node {@link pcmAudioSource}: `input` may also be a path or `'-'` (stdin). */
 export interface NodePcmAudioOptions extends Omit<PcmAudioOptions, 'input'> {
@@ -17,8 +16,10 @@ export interface NodePcmAudioOptions extends Omit<PcmAudioOptions, 'input'> {
 /**
  * {@link corePcmAudioSource} that also reads a path or `'-'` (stdin). A regular file
  * is paced in real time unless `realtime: false` is given; a FIFO or stdin (a pipe from
- * `arecord`) delivers at capture speed by itself. The stream is destroyed when the
- * iteration ends.
+ * `arecord`) delivers at capture speed by itself. A path is opened on the first read and
+ * closed when the iteration ends; stdin is not the source's to close: it is only released,
+ * so a later `pcmAudioSource({ input: '-' })` (after an idle stop) reads on where this one
+ * stopped, and an abort ends the source at once even while stdin is quiet.
  *
  * @example
  * ```ts
@@ -30,27 +31,30 @@ export interface NodePcmAudioOptions extends Omit<PcmAudioOptions, 'input'> {
 export function pcmAudioSource(options: NodePcmAudioOptions): PacketSource<PcmAudioStats> {
   const { input } = options;
   if (typeof input !== 'string') return corePcmAudioSource({ ...options, input });
-  let realtime = options.realtime;
-  if (input !== '-') {
-    let isFile: boolean;
-    try {
-      isFile = statSync(input).isFile();
-    } catch (error) {
-      throw new SourceError('OPEN_FAILED', `cannot read ${input}: ${(error as Error).message}`, undefined, {
-        cause: error,
-      });
-    }
-    realtime ??= isFile;
+  if (input === '-') return corePcmAudioSource({ ...options, input: process.stdin, closeInput: false });
+  let isFile: boolean;
+  try {
+    isFile = statSync(input).isFile();
+  } catch (error) {
+    throw new SourceError('OPEN_FAILED', `cannot read ${input}: ${(error as Error).message}`, undefined, {
+      cause: error,
+    });
   }
-  return corePcmAudioSource({ ...options, input: readInput(input, options.signal), realtime });
+  return corePcmAudioSource({
+    ...options,
+    input: readPath(input, options.signal),
+    closeInput: true,
+    realtime: options.realtime ?? isFile,
+  });
 }
 
 /**
- * The bytes of a path or stdin, opened on the first read (so an unused source holds no
- * descriptor) and destroyed when the iteration ends or `signal` aborts, stdin included.
+ * The bytes of a file or FIFO, opened on the first read (so an unused source holds no
+ * descriptor) and closed when the iteration ends, however it ends. It is ours, so an abort
+ * destroys it at once: a quiet FIFO would otherwise hold its descriptor until the next write.
  */
-async function* readInput(input: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const stream: Readable = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 4096 });
+async function* readPath(path: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const stream = createReadStream(path, { highWaterMark: 4096 });
   const destroy = () => stream.destroy();
   signal?.addEventListener('abort', destroy, { once: true });
   try {

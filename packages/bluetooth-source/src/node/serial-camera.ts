@@ -1,6 +1,6 @@
 import { type PortCameraOptions, portCameraSource } from '../camera/camera-source.js';
 import type { CameraSourceStats } from '../camera/session.js';
-import type { PacketSource } from '../synthetic/synthetic-camera.js';
+import type { PacketSource } from '../packet-source.js';
 import { openSerialPort } from './serial-port.js';
 
 /** Options of {@link serialCameraSource}. */

@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { MultipartParser, type Part } from '@mjpeg-kit/boundary-parser';
-import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
+import { type LifecycleOptions, type MediaPacket, nowMs, readChunks, sleepUntil } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError, toSourceError } from '../errors.js';
-import type { PacketSource } from '../synthetic/synthetic-camera.js';
-import { checkRange, sleepUntil } from '../timing.js';
+import { checkRange } from '../options.js';
+import type { PacketSource } from '../packet-source.js';
 
 /** Options of {@link mjpegFileSource}. */
 export interface MjpegFileOptions extends LifecycleOptions {
@@ -139,11 +139,11 @@ async function* readFrames(
         )
       : undefined;
   try {
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-      if (signal?.aborted) return;
+    for await (const chunk of readChunks(stream, { signal, close: true })) {
       if (scanner) yield* scanner.push(chunk);
       else yield* jpegBodies(parser!.write(chunk));
     }
+    if (signal?.aborted) return;
     if (scanner) yield* scanner.end();
     if (parser) {
       // A saved live stream usually ends mid-part: the whole parts before it were yielded.

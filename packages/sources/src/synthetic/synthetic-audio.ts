@@ -1,7 +1,7 @@
-import { type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
+import { type LifecycleOptions, type MediaPacket, nowMs, sleepUntil } from '@mjpeg-kit/bytes';
 import { SourceError } from '../errors.js';
-import { checkRange, sleepUntil } from '../timing.js';
-import type { PacketSource } from './synthetic-camera.js';
+import { checkRange } from '../options.js';
+import type { PacketSource } from '../packet-source.js';
 
 /** Options of {@link syntheticAudioSource}. */
 export interface SyntheticAudioOptions extends LifecycleOptions {

@@ -7,12 +7,11 @@ import { needs, skipWithout } from '../../../test-support/tools.js';
 import type { SourceError } from '../src/errors.js';
 import { execSource } from '../src/node/exec-source.js';
 import { mjpegFileSource } from '../src/node/mjpeg-file.js';
-import { pcmAudioSource } from '../src/node/pcm-audio.js';
 import { makeTestFrames } from './helpers/jpeg.js';
 
 const noFfmpeg = skipWithout('ffmpeg');
 const FRAMES = makeTestFrames(3);
-const dir = mkdtempSync(join(tmpdir(), 'bluetooth-source-test-'));
+const dir = mkdtempSync(join(tmpdir(), 'sources-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function drain(
@@ -172,24 +171,5 @@ describe('execSource', () => {
     const frames = await drain(source, 4);
     expect(frames).toHaveLength(4);
     for (const frame of frames) expect(Array.from(frame.body.subarray(0, 2))).toEqual([0xff, 0xd8]);
-  });
-});
-
-describe('pcmAudioSource (Node entry)', () => {
-  it('reads a path and converts little-endian samples', async () => {
-    const path = join(dir, 'audio.raw');
-    const samples = Buffer.alloc(8000 * 0.04 * 2);
-    for (let i = 0; i < samples.length / 2; i++) samples.writeInt16LE(i - 100, i * 2);
-    writeFileSync(path, samples);
-    const packets = await drain(pcmAudioSource({ input: path, realtime: false }));
-    expect(packets.map((p) => p.body.length)).toEqual([320, 320]);
-    const out = Buffer.concat(packets.map((p) => p.body));
-    for (let i = 0; i < samples.length / 2; i++) expect(out.readInt16BE(i * 2)).toBe(i - 100);
-  });
-
-  it('throws OPEN_FAILED for a missing path', () => {
-    expect(() => pcmAudioSource({ input: join(dir, 'nope.raw') })).toThrow(
-      expect.objectContaining({ code: 'OPEN_FAILED' }),
-    );
   });
 });

@@ -1,9 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { backoffDelayMs, type LifecycleOptions, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
+import {
+  backoffDelayMs,
+  type LifecycleOptions,
+  type MediaPacket,
+  nowMs,
+  readChunks,
+  sleep,
+} from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError } from '../errors.js';
-import type { PacketSource } from '../synthetic/synthetic-camera.js';
-import { type ReconnectOptions, sleep } from '../timing.js';
+import type { ReconnectOptions } from '../options.js';
+import type { PacketSource } from '../packet-source.js';
 
 /** Options of {@link execSource}. */
 export interface ExecSourceOptions extends LifecycleOptions {
@@ -87,7 +94,8 @@ export function execSource(
         const dropped = scanner.stats.droppedFrames;
         let opened = false;
         try {
-          for await (const chunk of readUntilAbort(child, signal)) {
+          // Returns at once on abort, even with a read pending; stopChild then destroys stdout.
+          for await (const chunk of readChunks(child.stdout, { signal, close: true })) {
             if (!opened) {
               opened = true;
               onStatus?.({ state: 'open' });
@@ -148,28 +156,6 @@ function watchChild(child: ChildProcess): ChildRun {
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
   return { exited, stderrTail: () => stderr };
-}
-
-/** The child's stdout chunks until it ends or `signal` aborts. */
-async function* readUntilAbort(child: ChildProcess, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const stdout = child.stdout;
-  if (!stdout) return;
-  const iterator = (stdout as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<IteratorResult<Uint8Array>>((resolve) => {
-    onAbort = () => resolve({ done: true, value: undefined });
-    if (signal?.aborted) onAbort();
-  });
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (;;) {
-      const result = await Promise.race([iterator.next(), aborted]);
-      if (result.done) return;
-      yield result.value;
-    }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
 }
 
 /** SIGTERM, then SIGKILL after `timeoutMs`; resolves once the child is gone. */
