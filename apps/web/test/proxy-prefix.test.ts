@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { findTool, requirements } from '../../../test-support/tools.js';
 import { SERVER_CLI, WEB_DIST_INDEX } from './helpers/harness.js';
-import { type RunningNginx, startNginx } from './helpers/nginx.js';
+import { NGINX, type RunningNginx, startNginx } from './helpers/nginx.js';
 import { framesAfter } from './helpers/player-page.js';
 import { type RunningServer, startServer } from './helpers/server.js';
 
-const nginx = findTool('nginx');
+const nginx = findTool(NGINX);
 const needs = requirements({
   chromium: CHROMIUM_PATH,
   'built server': SERVER_CLI,

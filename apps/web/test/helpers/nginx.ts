@@ -6,7 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasTool } from '../../../../test-support/tools.js';
 import { waitFor } from './harness.js';
+
+/** Debian's nginx: on PATH, or in /usr/sbin, which a non-root user's PATH leaves out. */
+export const NGINX = hasTool('nginx') ? 'nginx' : '/usr/sbin/nginx';
 
 /** A running nginx started by a test. */
 export interface RunningNginx {
@@ -104,7 +108,7 @@ export async function startNginx(options: NginxOptions, timeoutMs = 10_000): Pro
       }
     };
     // -e: the error log before the config is read (else nginx opens /var/log/nginx/error.log).
-    const child = spawn('nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', config], {
+    const child = spawn(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', config], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
