@@ -27,6 +27,11 @@ export class AccessControl {
     return this.#basic !== undefined || this.#key !== undefined;
   }
 
+  /** Whether a `?key=` token is configured. */
+  get usesKey(): boolean {
+    return this.#key !== undefined;
+  }
+
   /** Whether Basic auth is configured (then 401 carries a `WWW-Authenticate: Basic` challenge). */
   get usesBasic(): boolean {
     return this.#basic !== undefined;

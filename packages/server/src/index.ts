@@ -2,16 +2,17 @@
 export { decodeMulaw, decodeMulawSample, encodeMulaw, encodeMulawSample } from '@mjpeg-kit/bytes';
 export type { BasicCredentials } from './access.js';
 export { createWavHeader, RateConverter, WAV_HEADER_BYTES } from './audio.js';
-export type { ServerErrorCode } from './errors.js';
+export type { ServerErrorCode, ServerErrorOptions } from './errors.js';
 export { ServerError } from './errors.js';
-export type { HandlerLogEvent, MjpegHandler, MjpegHandlerOptions, RefusalReason } from './handler.js';
+export type { MjpegHandler } from './handler.js';
+export { createMjpegHandler } from './handler.js';
+export type { HandlerLogEvent, MjpegHandlerOptions, RefusalReason } from './handler-options.js';
 export {
-  createMjpegHandler,
+  DEFAULT_AUDIO_TIMEOUT_MS,
   DEFAULT_SNAPSHOT_MAX_DELAY_MS,
   DEFAULT_SNAPSHOT_TIMEOUT_MS,
-  formatViewerEvent,
   SERVER_NAME,
-} from './handler.js';
+} from './handler-options.js';
 export type { HubState, MjpegHubOptions, MjpegHubStats, SourceState, ViewerEvent } from './hub.js';
 export {
   DEFAULT_AUDIO_BUFFER_MS,
@@ -22,7 +23,9 @@ export {
   DEFAULT_STALL_TIMEOUT_MS,
   MjpegHub,
 } from './hub.js';
-export { MAX_FPS } from './query.js';
+export { MAX_OPTION_MS } from './option-checks.js';
+export { MAX_FPS, MAX_SNAPSHOT_DELAY_MS } from './query.js';
 export type { ShutdownOptions } from './shutdown.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from './shutdown.js';
 export type { LeaveReason, Viewer, ViewerKind, ViewerOptions } from './viewer.js';
+export { formatViewerEvent } from './viewer-log.js';

@@ -6,6 +6,7 @@ import {
   decodeChunked,
   frame,
   get,
+  hasHead,
   partsOf,
   publishUntilBusy,
   sleep,
@@ -117,6 +118,8 @@ describe('/av', () => {
 describe('/audio.wav', () => {
   it('streams a RIFF/WAVE header with 0xFFFFFFFF sizes, then little-endian samples', async () => {
     const server = await start();
+    // The source has sent audio before this viewer comes (a viewer gets what is published after it joins).
+    server.hub.publish(audio(T0 - 20, 16_000, 0));
     const client = await open('/audio.wav');
     expect(splitResponse(client.bytes).headers['content-type']).toBe('audio/wav');
     server.hub.publish(audio(T0, 16_000, 1000));
@@ -144,5 +147,76 @@ describe('/audio.wav', () => {
     await start({}, { audio: false });
     const client = await connect(get('/audio.wav'));
     expect(splitResponse(await client.waitForEnd()).status).toBe(404);
+  });
+
+  it('answers 503 with Retry-After and the reason on a relay without audio, then plays once audio arrives (#9)', async () => {
+    const server = await start({}, { audioTimeoutMs: 50 });
+    server.hub.publish(frame(0x31));
+    for (const request of [
+      get('/audio.wav'),
+      `HEAD /audio.wav HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    ]) {
+      const refused = splitResponse(await (await connect(request)).waitForEnd(2000));
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('5');
+    }
+    const refused = splitResponse(await (await connect(get('/audio.wav'))).waitForEnd(2000));
+    expect(refused.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(refused.body.toString()).toMatch(/^503 Service Unavailable: no audio yet/);
+    expect(server.hub.listenerCount('audio')).toBe(0);
+
+    server.hub.publish(audio(T0, 8000, 1000));
+    const client = await open('/audio.wav');
+    expect(splitResponse(client.bytes).status).toBe(200);
+    expect(splitResponse(client.bytes).headers['content-type']).toBe('audio/wav');
+    server.hub.publish(audio(T0 + 20, 8000, 1000));
+    await client.waitFor((bytes) => decodeChunked(splitResponse(bytes).body).data.length >= 44 + 320);
+    expect(decodeChunked(splitResponse(client.bytes).body).data.subarray(0, 4).toString()).toBe('RIFF');
+  });
+
+  it('waits for the first audio packet of a source that is starting, then streams', async () => {
+    const server = await start();
+    const client = await connect(get('/audio.wav'));
+    await sleep(50);
+    expect(client.bytes.length).toBe(0);
+    expect(server.hub.listenerCount('audio')).toBe(1);
+    server.hub.publish(audio(T0, 8000, 1000));
+    await client.waitFor(hasHead, 2000, 'the response head');
+    expect(splitResponse(client.bytes).status).toBe(200);
+    expect(server.hub.listenerCount('audio')).toBe(0);
+    server.hub.publish(audio(T0 + 20, 8000, 1000));
+    await client.waitFor((bytes) => decodeChunked(splitResponse(bytes).body).data.length >= 44 + 320);
+  });
+
+  it('stops waiting for audio when the client leaves, leaving no listener on the hub', async () => {
+    const server = await start({}, { audioTimeoutMs: 10_000 });
+    const clients = await Promise.all([connect(get('/audio.wav')), connect(get('/audio.wav'))]);
+    const deadline = Date.now() + 2000;
+    while (server.hub.listenerCount('audio') === 0 && Date.now() < deadline) await sleep(5);
+    expect(server.hub.listenerCount('audio')).toBe(1);
+    clients[0]!.close();
+    await sleep(50);
+    expect(server.hub.listenerCount('audio')).toBe(1);
+    clients[1]!.close();
+    while (server.hub.listenerCount('audio') > 0 && Date.now() < deadline + 2000) await sleep(5);
+    expect(server.hub.listenerCount('audio')).toBe(0);
+  });
+});
+
+describe('a relay without audio', () => {
+  it('serves /av with video parts only', async () => {
+    const server = await start({ repeatStillMs: 0 });
+    const client = await open('/av');
+    expect(splitResponse(client.bytes).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      server.hub.publish(frame(0x40 + i, T0 + i * 33));
+      await sleep(2);
+    }
+    await client.waitFor(() => partsOf(client).length >= 3);
+    expect(partsOf(client).map((part) => part.headers['content-type'])).toEqual([
+      'image/jpeg',
+      'image/jpeg',
+      'image/jpeg',
+    ]);
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMjpegHandler, formatViewerEvent, MjpegHub } from '../src/index.js';
 import {
+  audio,
   frame,
   get,
   hasHead,
@@ -25,6 +26,29 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
+
+const PAGE_HTML =
+  '<!doctype html><title>player</title><script type="module" src="/assets/app-1a2b.js"></script>';
+
+/** A web build: index.html, a hashed script and style, an icon. Removed by the caller. */
+function makeWebRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'mjpeg-web-'));
+  mkdirSync(join(root, 'assets'));
+  writeFileSync(join(root, 'index.html'), PAGE_HTML);
+  writeFileSync(join(root, 'assets', 'app-1a2b.js'), 'console.log(1)');
+  writeFileSync(join(root, 'assets', 'app-1a2b.css'), 'body { margin: 0 }');
+  writeFileSync(join(root, 'favicon.ico'), Buffer.from([0, 0, 1, 0]));
+  return root;
+}
+
+/** Polls `condition` every 5 ms for at most 2 s. */
+async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
 
 async function fetchRaw(request: string): Promise<ReturnType<typeof splitResponse>> {
   const client = await RawClient.request(server!.port, request);
@@ -122,6 +146,58 @@ describe('access control', () => {
     expect((await fetchRaw(get('/state?key=tok3m'))).status).toBe(401);
     expect((await fetchRaw(get('/state'))).status).toBe(401);
   });
+
+  it('with a key, serves the page assets without it, and the page and camera data only with it (#9)', async () => {
+    const root = makeWebRoot();
+    try {
+      server = await startServer({}, { key: 'tok3n', webRoot: root, snapshotTimeoutMs: 0 });
+      server.hub.publish(frame(0x21));
+      server.hub.publish(audio(Date.now()));
+      for (const path of ['/assets/app-1a2b.js', '/assets/app-1a2b.css', '/favicon.ico']) {
+        const asset = await fetchRaw(get(path));
+        expect(asset.status, path).toBe(200);
+        expect(asset.body.toString()).not.toBe('');
+      }
+      for (const path of ['/', '/index.html', '/state', '/stream', '/av', '/audio.wav', '/snapshot.jpg']) {
+        const refused = await fetchRaw(get(path));
+        expect(refused.status, path).toBe(401);
+        expect(refused.headers['www-authenticate']).toBe('Key realm="mjpeg-kit"');
+      }
+      const page = await fetchRaw(get('/?key=tok3n'));
+      expect(page.status).toBe(200);
+      expect(page.body.toString()).toBe(PAGE_HTML);
+      expect(page.headers['referrer-policy']).toBe('same-origin');
+      expect((await fetchRaw(get('/index.html?key=tok3n'))).status).toBe(200);
+      expect((await fetchRaw(get('/snapshot.jpg?key=tok3n'))).status).toBe(200);
+      expect((await fetchRaw(get('/assets/missing.js'))).status).toBe(404);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('with Basic auth only, web-root files need the credentials too', async () => {
+    const root = makeWebRoot();
+    try {
+      server = await startServer({}, { auth: 'admin:s3cret', webRoot: root });
+      const refused = await fetchRaw(get('/assets/app-1a2b.js'));
+      expect(refused.status).toBe(401);
+      expect(refused.headers['www-authenticate']).toMatch(/^Basic /);
+      expect((await fetchRaw(get('/assets/app-1a2b.js', basic('admin:s3cret')))).status).toBe(200);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('never writes the key into log lines', async () => {
+    server = await startServer({}, { key: 'tok3n' });
+    const viewer = await RawClient.request(server.port, get('/stream?key=tok3n&fps=5'));
+    await viewer.waitFor(hasHead);
+    await waitUntil(() => server!.logs.length > 0, 'the connect line');
+    expect(server.logs[0]).toMatch(/connected to \/stream\?key=…&fps=5 /);
+    await fetchRaw(get('/stream?key=wrong-guess'));
+    expect(server.logs.join('\n')).not.toMatch(/tok3n|wrong-guess/);
+    viewer.close();
+  });
 });
 
 describe('/snapshot.jpg', () => {
@@ -157,6 +233,20 @@ describe('/snapshot.jpg', () => {
     const response = splitResponse(await client.waitForEnd());
     expect(response.status).toBe(200);
     expect(response.body[60]).toBe(0x46);
+  });
+
+  it('stops waiting when the client goes away, so the hub goes idle again (#9)', async () => {
+    const calls: string[] = [];
+    server = await startServer(
+      { onActive: () => calls.push('active'), onIdle: () => calls.push('idle') },
+      { snapshotTimeoutMs: 10_000 },
+    );
+    const client = await RawClient.request(server.port, get('/snapshot.jpg'));
+    await waitUntil(() => server!.hub.active, 'the snapshot wait to begin');
+    expect(calls).toEqual(['active']);
+    client.close();
+    await waitUntil(() => !server!.hub.active, 'the hub to go idle');
+    expect(calls).toEqual(['active', 'idle']);
   });
 
   it('serves the newest frame it has after the wait when none is fresh', async () => {
@@ -247,6 +337,44 @@ describe('/ and fallthrough', () => {
     }
   });
 
+  it('sends the built-in page with Referrer-Policy: same-origin (#9)', async () => {
+    server = await startServer();
+    const response = await fetchRaw(get('/?key=anything'));
+    expect(response.status).toBe(200);
+    expect(response.headers['referrer-policy']).toBe('same-origin');
+  });
+
+  it('serves webRoot files before handing other paths to next(), as Express middleware (#9)', async () => {
+    const root = makeWebRoot();
+    const hub = new MjpegHub({ boundary: 'testboundary' });
+    const handler = createMjpegHandler(hub, { webRoot: root });
+    const http = createServer((req, res) =>
+      handler(req, res, () => {
+        res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 21 });
+        res.end('from the next handler');
+      }),
+    );
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    const port = (http.address() as AddressInfo).port;
+    const fetchFrom = async (path: string) =>
+      splitResponse(await (await RawClient.request(port, get(path))).waitForEnd());
+    try {
+      expect((await fetchFrom('/')).body.toString()).toBe(PAGE_HTML);
+      const asset = await fetchFrom('/assets/app-1a2b.js');
+      expect(asset.body.toString()).toBe('console.log(1)');
+      expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect((await fetchFrom('/favicon.ico')).headers['content-type']).toBe('image/x-icon');
+      expect((await fetchFrom('/api/other')).body.toString()).toBe('from the next handler');
+      expect((await fetchFrom('/assets/missing.js')).body.toString()).toBe('from the next handler');
+    } finally {
+      await hub.close();
+      http.closeAllConnections();
+      http.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('calls next() for unknown paths, as Express middleware', async () => {
     const hub = new MjpegHub({ boundary: 'testboundary' });
     const handler = createMjpegHandler(hub);
@@ -288,6 +416,38 @@ describe('CORS', () => {
     server = await startServer();
     const response = await fetchRaw(get('/state'));
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('logging', () => {
+  it('ten handlers on one hub add no hub listener, warn nothing, and each logs its own viewers (#9)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const hub = new MjpegHub({ boundary: 'testboundary', closeTimeoutMs: 200 });
+    const logs = Array.from({ length: 10 }, () => [] as string[]);
+    const handlers = logs.map((lines) => createMjpegHandler(hub, { log: (line) => lines.push(line) }));
+    const http = createServer(handlers[7]!);
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    try {
+      for (const event of ['viewer', 'active', 'idle', 'audio']) expect(hub.listenerCount(event)).toBe(0);
+      const viewer = await RawClient.request((http.address() as AddressInfo).port, get('/stream'));
+      await viewer.waitFor(hasHead);
+      await waitUntil(() => logs[7]!.length >= 1, 'the connect line');
+      viewer.close();
+      await waitUntil(() => logs[7]!.length >= 2, 'the leave line');
+      expect(logs[7]![0]).toMatch(/^viewer 127\.0\.0\.1:\d+ connected to \/stream \(1 watching\)$/);
+      expect(logs[7]![1]).toMatch(/left \/stream: done after/);
+      expect(logs.filter((_, i) => i !== 7).flat()).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await hub.close();
+      http.closeAllConnections();
+      http.close();
+    }
   });
 });
 

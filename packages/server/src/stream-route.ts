@@ -1,0 +1,95 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import { type HandlerContext, logRefusal, type RequestContext } from './handler-context.js';
+import { readFlag, readStreamQuery } from './query.js';
+import { NO_CACHE, sendText, signalOnClose } from './responses.js';
+import type { ViewerKind } from './viewer.js';
+
+/**
+ * `/stream`, `/av` and `/audio.wav` once it has audio: writes the response head and hands the
+ * socket to the hub as a viewer.
+ *
+ * The hub writes pre-framed bytes to `res.socket` after `flushHeaders()`, because `res.write`
+ * would add its own chunk framing: chunked on HTTP/1.1 (ended with the last chunk),
+ * close-delimited on HTTP/1.0.
+ */
+export function serveStream(handler: HandlerContext, request: RequestContext, kind: ViewerKind): void {
+  const { hub, baseHeaders } = handler;
+  const { req, res } = request;
+  const params = request.url.searchParams;
+  const query = kind === 'wav' ? undefined : readStreamQuery(params);
+  if (kind === 'wav') readFlag(params, 'raw'); // validated, but a WAV is already plain bytes
+  if (hub.closed) {
+    sendText(res, 503, baseHeaders, 'Service Unavailable: shutting down');
+    return;
+  }
+  if (!hub.canAccept()) {
+    logRefusal(handler, request, 'limit');
+    sendText(res, 503, { ...baseHeaders, 'Retry-After': '5' }, 'Service Unavailable: viewer limit reached');
+    return;
+  }
+  // HTTP/1.0 has no chunked coding: the body ends when the connection does (RFC 9112 §6.3).
+  const chunked = req.httpVersionMajor > 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1);
+  const headers: OutgoingHttpHeaders = {
+    ...baseHeaders,
+    ...NO_CACHE,
+    'X-Accel-Buffering': 'no',
+    Connection: 'close',
+  };
+  if (kind === 'wav') headers['Content-Type'] = 'audio/wav';
+  else if (query?.raw) {
+    headers['Content-Type'] = 'application/octet-stream';
+    headers['X-Boundary'] = hub.boundary;
+    headers['Access-Control-Expose-Headers'] = 'X-Boundary, Server';
+  } else headers['Content-Type'] = hub.contentType;
+  if (chunked) headers['Transfer-Encoding'] = 'chunked';
+  res.writeHead(200, headers);
+  const socket = res.socket;
+  if (req.method === 'HEAD' || socket === null || socket.destroyed) {
+    res.end();
+    return;
+  }
+  // A POST body (old Flash clients send one) is read and dropped.
+  req.resume();
+  res.flushHeaders();
+  hub.addViewer(socket, {
+    kind,
+    chunked,
+    legacy: query?.legacy,
+    advanceHeaders: query?.advanceHeaders,
+    dualFinalFrames: query?.dualFinalFrames,
+    fps: query?.fps,
+    audio: query?.audio,
+    path: request.logPath,
+    remote: request.remote,
+    onEvent: handler.onViewerEvent,
+  });
+}
+
+/**
+ * `/audio.wav`: 404 when the handler carries no audio; while the hub has seen no audio packet
+ * (a video-only camera, or a source still starting), waits up to `audioTimeoutMs` for one, then
+ * answers 503 with `Retry-After` rather than a 200 that would never send a byte.
+ */
+export async function serveWav(handler: HandlerContext, request: RequestContext): Promise<void> {
+  const { res } = request;
+  if (!handler.config.audio) {
+    sendText(res, 404, handler.baseHeaders, 'Not Found: this server has no audio source');
+    return;
+  }
+  readFlag(request.url.searchParams, 'raw');
+  if (!handler.hub.hasAudio) {
+    const gone = signalOnClose(res);
+    const hasAudio = await handler.firstAudio.wait(handler.config.audioTimeoutMs, gone);
+    if (gone.aborted) return;
+    if (!hasAudio) {
+      sendText(
+        res,
+        503,
+        { ...handler.baseHeaders, 'Retry-After': '5' },
+        'Service Unavailable: no audio yet (the source has sent none; a video-only camera has none)',
+      );
+      return;
+    }
+  }
+  serveStream(handler, request, 'wav');
+}
