@@ -78,6 +78,7 @@ export async function sendStaticFile(
     const { size } = await handle.stat();
     const first = Buffer.allocUnsafe(Math.min(size, FIRST_READ_BYTES));
     const { bytesRead } = first.length > 0 ? await handle.read(first, 0, first.length, 0) : { bytesRead: 0 };
+    if (res.destroyed) return; // the client left while the file was read
     const type = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
     const head: OutgoingHttpHeaders = {
       ...headers,

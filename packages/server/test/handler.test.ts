@@ -337,6 +337,28 @@ describe('/ and fallthrough', () => {
     }
   });
 
+  it('serves a web-root file larger than its first read whole, and HEAD without a body', async () => {
+    const root = makeWebRoot();
+    const big = Buffer.alloc(300_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    writeFileSync(join(root, 'assets', 'big-1a2b.wasm'), big);
+    try {
+      server = await startServer({}, { webRoot: root });
+      const response = await fetchRaw(get('/assets/big-1a2b.wasm'));
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('application/wasm');
+      expect(Number(response.headers['content-length'])).toBe(big.length);
+      expect(response.body.equals(big)).toBe(true);
+      const head = await fetchRaw(
+        'HEAD /assets/big-1a2b.wasm HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      expect(Number(head.headers['content-length'])).toBe(big.length);
+      expect(head.body.length).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('sends the built-in page with Referrer-Policy: same-origin (#9)', async () => {
     server = await startServer();
     const response = await fetchRaw(get('/?key=anything'));
