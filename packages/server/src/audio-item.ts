@@ -25,7 +25,6 @@ export class AudioItem {
   readonly #encoders: PartEncoders;
   #l16: EncodedPart | undefined;
   readonly #wav: (Buffer[] | undefined)[] = [undefined, undefined];
-  #wavSize = 0;
 
   constructor(packet: MediaPacket, seq: number, publishedAt: number, encoders: PartEncoders) {
     this.packet = packet;
@@ -69,13 +68,6 @@ export class AudioItem {
     const littleEndian = asBuffer(swapBytePairs(samples));
     const framed = chunked ? encodeChunk(littleEndian).map(asBuffer) : [littleEndian];
     this.#wav[index] = framed;
-    this.#wavSize = littleEndian.length;
     return framed;
-  }
-
-  /** Sample bytes of the WAV form (without chunk framing). */
-  get wavSampleBytes(): number {
-    if (this.#wav[0] === undefined && this.#wav[1] === undefined) this.wav(false);
-    return this.#wavSize;
   }
 }

@@ -137,7 +137,9 @@ interface SnapshotWaiter {
  * bounded by viewers × (one frame in flight + one pending + `audioBufferMs` of audio).
  *
  * Events: `active` (first viewer came), `idle` (last one left), `viewer` ({@link ViewerEvent}),
- * `audio` (the first audio packet was published: `hasAudio` is now true; emitted once).
+ * `audio` (the first audio packet was published: `hasAudio` is now true; emitted once),
+ * `close` (`close()` was called; emitted once). `close()` ends the hub's life without an
+ * `idle`: after it no timer of the hub runs, no event fires, and every listener is removed.
  *
  * @example
  * ```ts
@@ -191,6 +193,8 @@ export class MjpegHub extends EventEmitter {
   #tick: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #closeOnAbort = () => void this.close();
   readonly #onActive: (() => void) | undefined;
   readonly #onIdle: (() => void) | undefined;
   readonly #onStatus: LifecycleOptions['onStatus'];
@@ -230,12 +234,10 @@ export class MjpegHub extends EventEmitter {
     this.#onActive = options.onActive;
     this.#onIdle = options.onIdle;
     this.#onStatus = options.onStatus;
-    const signal = options.signal;
-    if (signal) {
-      if (signal.aborted) void this.close();
-      else signal.addEventListener('abort', () => void this.close(), { once: true });
-    }
+    this.#signal = options.signal;
     this.#onStatus?.({ state: 'open' });
+    if (this.#signal?.aborted) void this.close();
+    else this.#signal?.addEventListener('abort', this.#closeOnAbort, { once: true });
   }
 
   /** Whether `close()` was called. */
@@ -380,7 +382,7 @@ export class MjpegHub extends EventEmitter {
     if (options.kind !== 'wav') {
       const encoder = this.#encoders.plain;
       const opening = layout & LAYOUT_ADVANCE ? encoder.advanceOpening(now) : encoder.opening;
-      viewer.preamble = this.#frame(viewer, [opening]);
+      viewer.preamble = this.#applyChunkFraming(viewer, [opening]);
       viewer.pendingFrame = this.#latest;
     }
     if (options.audio === 'pcmu' && options.kind === 'av') this.#pcmuViewers++;
@@ -400,10 +402,17 @@ export class MjpegHub extends EventEmitter {
   /**
    * Ends every stream cleanly (the last chunk on HTTP/1.1, FIN on HTTP/1.0), waits up to
    * `closeTimeoutMs` for the sockets to close, destroys the rest, and resolves. Idempotent.
+   *
+   * Emits `close` and the viewers' `leave` events, never `idle` (an `idle` listener would arm
+   * an idle-stop timer after shutdown), then removes every listener; `runSource` runs stop
+   * on `close`. Nothing of the hub runs afterwards: no tick, no snapshot wait, no event.
    */
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
     this.#closed = true;
+    // Not active any more, silently: shutdown is no reason to start or stop a source.
+    this.#active = false;
+    this.#signal?.removeEventListener('abort', this.#closeOnAbort);
     this.#stopTick();
     for (const waiter of this.#waiters) {
       clearTimeout(waiter.timer);
@@ -412,6 +421,8 @@ export class MjpegHub extends EventEmitter {
     this.#waiters.clear();
     const sockets = [...this.#viewers].map((viewer) => viewer.socket);
     for (const viewer of [...this.#viewers]) this.#leave(viewer, 'shutdown');
+    this.emit('close');
+    this.removeAllListeners();
     this.#closing = Promise.all(sockets.map((socket) => this.#whenClosed(socket))).then(() => {
       this.#onStatus?.({ state: 'closed' });
     });
@@ -487,7 +498,6 @@ export class MjpegHub extends EventEmitter {
       while (viewer.audioMs > this.audioBufferMs && viewer.audio.length > 1) {
         const dropped = viewer.audio.shift()!;
         viewer.audioMs -= dropped.durationMs;
-        viewer.audioDropped++;
         this.#stats.audioPacketsDropped++;
       }
       this.#flush(viewer);
@@ -547,9 +557,8 @@ export class MjpegHub extends EventEmitter {
     if (viewer.kind === 'wav') {
       if (audio.length > 0 && !viewer.wavHeaderSent) {
         const first = audio[0]!;
-        const header = asBuffer(createWavHeader(first.sampleRate, first.channels));
-        for (const piece of viewer.options.chunked ? encodeChunk(header) : [header])
-          chunks.push(asBuffer(piece));
+        const header = createWavHeader(first.sampleRate, first.channels);
+        for (const piece of this.#applyChunkFraming(viewer, [header])) chunks.push(piece);
         viewer.wavHeaderSent = true;
       }
       for (const item of audio) for (const piece of item.wav(viewer.options.chunked)) chunks.push(piece);
@@ -603,8 +612,12 @@ export class MjpegHub extends EventEmitter {
     this.#stats.bytesSent += bytes;
   }
 
-  /** Frames bytes for one viewer's transfer coding (the opening line and WAV header only). */
-  #frame(viewer: Viewer, pieces: Uint8Array[]): Buffer[] {
+  /**
+   * Chunk framing for one viewer: `pieces` as one HTTP/1.1 chunk, or as they are on HTTP/1.0.
+   * Only for the bytes written once per viewer (the opening line, the WAV header); shared
+   * parts carry their framing already.
+   */
+  #applyChunkFraming(viewer: Viewer, pieces: Uint8Array[]): Buffer[] {
     return (viewer.options.chunked ? encodeChunk(pieces) : pieces).map(asBuffer);
   }
 
@@ -655,7 +668,8 @@ export class MjpegHub extends EventEmitter {
   }
 
   #updateActive(): void {
-    const active = !this.#closed && (this.#viewers.size > 0 || this.#waiters.size > 0);
+    if (this.#closed) return;
+    const active = this.#viewers.size > 0 || this.#waiters.size > 0;
     if (active === this.#active) return;
     this.#active = active;
     if (active) {
@@ -684,10 +698,23 @@ export class MjpegHub extends EventEmitter {
 
   #onTick(): void {
     const now = nowMs();
+    this.#dropStalledViewers(now);
+    this.#repeatStillFrame(now);
+  }
+
+  /** Disconnects every viewer whose write has not drained for `stallTimeoutMs`. */
+  #dropStalledViewers(now: number): void {
     for (const viewer of this.#viewers) {
       if (viewer.busySince >= 0 && now - viewer.busySince > this.stallTimeoutMs)
         this.#leave(viewer, 'stalled');
     }
+  }
+
+  /**
+   * A still scene (no frame for `repeatStillMs`): `/stream` viewers that got nothing for that
+   * long get the latest frame again, so a client with a read timeout keeps the connection.
+   */
+  #repeatStillFrame(now: number): void {
     const latest = this.#latest;
     if (latest === undefined || this.repeatStillMs === 0 || now - this.#lastVideoAt < this.repeatStillMs)
       return;

@@ -25,6 +25,22 @@ export {
 } from './hub.js';
 export { MAX_OPTION_MS } from './option-checks.js';
 export { MAX_FPS, MAX_SNAPSHOT_DELAY_MS } from './query.js';
+export type {
+  OpenSource,
+  RunSourceOptions,
+  SourceHealth,
+  SourceLifecycle,
+  SourceLogEvent,
+  SourceRun,
+  SourceRunState,
+} from './run-source.js';
+export {
+  DEFAULT_SOURCE_STOP_TIMEOUT_MS,
+  runSource,
+  SourceEndedError,
+  STOPPED_WHILE_IDLE,
+  WAITING_FOR_VIEWER,
+} from './run-source.js';
 export type { ShutdownOptions } from './shutdown.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from './shutdown.js';
 export type { LeaveReason, Viewer, ViewerKind, ViewerOptions } from './viewer.js';

@@ -70,7 +70,6 @@ export class Viewer {
   framesSent = 0;
   framesSkipped = 0;
   audioSent = 0;
-  audioDropped = 0;
   /** Called by the socket when the write in flight has been handed to the kernel. */
   onFlushed: (error?: Error | null) => void = () => {};
 
