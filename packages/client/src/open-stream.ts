@@ -3,6 +3,14 @@ import type { ConnectionState, MediaPacket, ReconnectOptions, StatusEvent } from
 import { backoffDelayMs, nowMs, RateMeter, sleep } from '@mjpeg-kit/bytes';
 import type { JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
 import {
+  connectTimeoutError,
+  describeError,
+  endedError,
+  idleError,
+  readFailureError,
+  toStreamError,
+} from './attempt-failures.js';
+import {
   type AuthChallenge,
   basicAuthorization,
   type Credentials,
@@ -11,6 +19,7 @@ import {
   pickDigestChallenge,
   splitCredentials,
 } from './auth.js';
+import { BodyReader } from './body-reader.js';
 import { MediaDemuxer } from './demuxer.js';
 import { StreamError } from './errors.js';
 import { chooseReadFallback, withRawParam } from './fallback.js';
@@ -267,47 +276,23 @@ class StreamSession {
 
   /**
    * One connection: yields packets until the body fails or ends (throws a StreamError),
-   * or returns when the caller's signal aborts. Every exit cancels and releases the reader
+   * or returns when the caller's signal aborts. Every exit cancels and releases the body
    * and aborts the request.
    */
   async *#attempt(): AsyncGenerator<MediaPacket, void, undefined> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(this.#signal?.reason);
     this.#signal?.addEventListener('abort', onAbort, { once: true });
-    let timeoutCode: 'CONNECT_TIMEOUT' | 'IDLE_TIMEOUT' | undefined;
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-    let idleTimer: ReturnType<typeof setTimeout> | undefined;
-    const connectTimeoutMs = this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const connectTimer = setTimeout(() => {
-      timeoutCode = 'CONNECT_TIMEOUT';
-      controller.abort();
-    }, connectTimeoutMs);
-    const aborted = () => this.#aborted();
+    let body: BodyReader | undefined;
     try {
-      let response: Response;
-      try {
-        response = await this.#connect(controller.signal);
-      } catch (cause) {
-        if (aborted()) return;
-        if (timeoutCode !== undefined) {
-          throw new StreamError(
-            'CONNECT_TIMEOUT',
-            `no response within connectTimeoutMs (${connectTimeoutMs})`,
-            {
-              cause,
-            },
-          );
-        }
-        throw cause;
-      } finally {
-        clearTimeout(connectTimer);
-      }
-      const body = response.body;
-      if (body === null) throw new StreamError('UNSUPPORTED_BODY', 'the response has no body to stream');
-      reader = body.getReader();
-      const contentType = response.headers.get('content-type');
+      const response = await this.#open(controller);
+      if (response === undefined) return;
+      if (response.body === null)
+        throw new StreamError('UNSUPPORTED_BODY', 'the response has no body to stream');
+      const idleTimeoutMs = this.#options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+      body = new BodyReader(response.body, controller, idleTimeoutMs);
       const demuxer = new MediaDemuxer({
-        contentType,
+        contentType: response.headers.get('content-type'),
         boundary: response.headers.get('x-boundary'),
         ...(this.#options.multipart && { multipart: this.#options.multipart }),
         ...(this.#options.scanner && { scanner: this.#options.scanner }),
@@ -315,110 +300,82 @@ class StreamSession {
       this.stats.url = response.url || this.#requestUrl().href;
       this.#status({ state: 'open' });
 
-      // Idle detection: only time spent waiting on a read counts, so a slow consumer is not
-      // mistaken for a silent server.
-      const idleTimeoutMs = this.#options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-      let readStartedAt = 0;
-      let reading = false;
-      const activeReader = reader;
-      const armIdle = (delayMs: number) => {
-        idleTimer = setTimeout(
-          () => {
-            const waited = nowMs() - readStartedAt;
-            if (reading && waited >= idleTimeoutMs) {
-              timeoutCode = 'IDLE_TIMEOUT';
-              activeReader.cancel().catch(() => {});
-              controller.abort();
-            } else {
-              armIdle(reading ? idleTimeoutMs - waited : idleTimeoutMs);
-            }
-          },
-          Math.max(1, delayMs),
-        );
-      };
-      armIdle(idleTimeoutMs);
-
-      let bytesReceived = 0;
       const before = { ...this.stats };
       this.#scannerDroppedEarlier += this.#scannerDroppedNow;
       this.#scannerDroppedNow = 0;
       for (;;) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        readStartedAt = nowMs();
-        reading = true;
+        let chunk: Uint8Array | undefined;
         try {
-          result = await reader.read();
+          chunk = await body.read();
         } catch (cause) {
-          if (aborted()) return;
-          if (timeoutCode === 'IDLE_TIMEOUT') throw idleError(idleTimeoutMs, cause);
-          const fallback = chooseReadFallback({
-            contentType,
-            server: response.headers.get('server'),
-            bytesReceived,
-            rawRequested: this.#raw,
-            imgAvailable: this.#options.imgFallback ?? typeof document !== 'undefined',
-          });
-          if (fallback === 'raw') {
-            this.#raw = true;
-            this.#retryRaw = true;
-            throw new StreamError(
-              'UNSUPPORTED_BODY',
-              'this fetch cannot stream a multipart body; retrying with raw=1',
-              {
-                cause,
-              },
-            );
-          }
-          if (fallback === 'img') {
-            this.stats.parser = 'img';
-            throw new StreamError(
-              'UNSUPPORTED_BODY',
-              'this fetch cannot stream a multipart body; use an <img>',
-              {
-                cause,
-              },
-            );
-          }
-          throw new StreamError('NETWORK', `reading the stream failed: ${describe(cause)}`, { cause });
-        } finally {
-          reading = false;
+          if (this.#aborted()) return;
+          throw this.#readFailure(cause, body, response);
         }
-        if (result.done) {
-          if (aborted()) return;
-          if (timeoutCode === 'IDLE_TIMEOUT') throw idleError(idleTimeoutMs);
-          const last = demuxer.end();
-          this.#updateDemuxStats(demuxer, before);
-          for (const packet of last) {
-            this.#count(packet);
-            yield packet;
-          }
-          throw new StreamError('ENDED', 'the server ended the stream');
+        if (chunk === undefined) {
+          if (this.#aborted()) return;
+          if (body.timedOut) throw idleError(idleTimeoutMs);
+        } else {
+          this.stats.bytes += chunk.length;
+          this.#byteRate.add(nowMs(), chunk.length);
         }
-        const chunk = result.value;
-        bytesReceived += chunk.length;
-        this.stats.bytes += chunk.length;
-        this.#byteRate.add(nowMs(), chunk.length);
-        const packets = demuxer.push(chunk);
+        const packets = chunk === undefined ? demuxer.end() : demuxer.push(chunk);
         this.#updateDemuxStats(demuxer, before);
         for (const packet of packets) {
           this.#count(packet);
           yield packet;
         }
+        if (chunk === undefined) throw endedError();
       }
     } finally {
-      clearTimeout(connectTimer);
-      clearTimeout(idleTimer);
       this.#signal?.removeEventListener('abort', onAbort);
-      if (reader !== undefined) {
-        reader.cancel().catch(() => {});
-        try {
-          reader.releaseLock();
-        } catch {
-          // Already released.
-        }
-      }
+      await body?.close();
       controller.abort();
     }
+  }
+
+  /**
+   * Sends the request and waits for the response headers, at most `connectTimeoutMs`.
+   * Resolves `undefined` when the caller's signal aborted meanwhile.
+   */
+  async #open(controller: AbortController): Promise<Response | undefined> {
+    const connectTimeoutMs = this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, connectTimeoutMs);
+    try {
+      return await this.#connect(controller.signal);
+    } catch (cause) {
+      if (this.#aborted()) return undefined;
+      if (timedOut) throw connectTimeoutError(connectTimeoutMs, cause);
+      throw cause;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The error a failed body read ends the attempt with. A failed first read of a multipart
+   * body switches to the raw path (retried at once) or to the `<img>` path; see
+   * {@link chooseReadFallback}.
+   */
+  #readFailure(cause: unknown, body: BodyReader, response: Response): StreamError {
+    if (body.timedOut) return idleError(body.idleTimeoutMs, cause);
+    const fallback = chooseReadFallback({
+      contentType: response.headers.get('content-type'),
+      server: response.headers.get('server'),
+      bytesReceived: body.bytesReceived,
+      rawRequested: this.#raw,
+      imgAvailable: this.#options.imgFallback ?? typeof document !== 'undefined',
+    });
+    if (fallback === 'raw') {
+      this.#raw = true;
+      this.#retryRaw = true;
+    } else if (fallback === 'img') {
+      this.stats.parser = 'img';
+    }
+    return readFailureError(fallback, cause);
   }
 
   /** Updates stats from the demuxer (its counters are per body: `before` holds the sums up to this body). */
@@ -534,7 +491,7 @@ class StreamSession {
         nc: digest.nc,
       });
     } catch (cause) {
-      throw new StreamError('AUTH_FAILED', describe(cause), { cause, status: 401 });
+      throw new StreamError('AUTH_FAILED', describeError(cause), { cause, status: 401 });
     }
   }
 
@@ -544,26 +501,9 @@ class StreamSession {
     } catch (cause) {
       if (cause instanceof StreamError) throw cause;
       if (signal.aborted) throw cause;
-      throw new StreamError('NETWORK', `cannot reach ${url.host}: ${describe(cause)}`, { cause });
+      throw new StreamError('NETWORK', `cannot reach ${url.host}: ${describeError(cause)}`, { cause });
     }
   }
-}
-
-function idleError(idleTimeoutMs: number, cause?: unknown): StreamError {
-  return new StreamError('IDLE_TIMEOUT', `no bytes for idleTimeoutMs (${idleTimeoutMs})`, { cause });
-}
-
-function toStreamError(caught: unknown): StreamError {
-  if (caught instanceof StreamError) return caught;
-  return new StreamError('NETWORK', describe(caught), { cause: caught });
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }
 
 /** Cancels a body we will not read, so the connection is released. */

@@ -81,6 +81,21 @@ describe('the body reader is cancelled and released on every exit path', () => {
     expectReleased(seen);
   });
 
+  it('at once when the signal aborts during a read the body never answers, not at the idle timeout (#10)', async () => {
+    const controller = new AbortController();
+    const { seen, fetchDouble } = ownedBody((body) => body.enqueue(frameBytes)); // then silence
+    const stream = openStream('http://camera/', { fetch: fetchDouble, signal: controller.signal });
+    const done = (async () => {
+      for await (const _ of stream);
+      return 'ended';
+    })();
+    await delay(30);
+    controller.abort();
+    // The fetch double ignores the request's signal: only the reader's own abort can end the read.
+    expect(await Promise.race([done, delay(2000).then(() => 'still reading')])).toBe('ended');
+    expectReleased(seen);
+  });
+
   it('when the idle timeout fires', async () => {
     const { seen, fetchDouble } = ownedBody(() => {}); // never a byte
     const error = await take(
