@@ -117,8 +117,9 @@ export function formatComparison(comparison: Comparison, entry = 'src/index.ts')
   const short = commit.slice(0, 10);
   const dependencies =
     comparison.built.length === 0
-      ? 'no workspace dependencies'
-      : `${comparison.built.join(', ')} built there`;
+      ? 'The package has no workspace dependencies.'
+      : `Its workspace dependencies: at ${ref} ${comparison.built.join(', ')}, built in the worktree with tsup; ` +
+        'in the working tree their dist builds.';
   const rows = comparison.cases.map((c) =>
     [
       c.name,
@@ -131,9 +132,9 @@ export function formatComparison(comparison: Comparison, entry = 'src/index.ts')
   return [
     `## Working tree against ${ref} (${short}), in one process`,
     '',
-    `Both builds load the package's \`${entry}\` (compiled by the same tsx) with their own workspace ` +
-      `dependencies (at ${ref}: ${dependencies}; working tree: their dist builds). Best CPU time of ` +
-      `round-robin passes, ~${comparison.budgetMs} ms per case and build. Above 1×: the working tree is faster.`,
+    `Both builds load the package's \`${entry}\` through the same tsx loader. ${dependencies} ` +
+      `Best CPU time of round-robin passes, ~${comparison.budgetMs} ms per case and build; ` +
+      'above 1×: the working tree is faster.',
     '',
     `| case | ${ref} | working tree | now ÷ before | output |`,
     '|---|--:|--:|--:|---|',

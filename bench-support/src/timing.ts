@@ -19,7 +19,7 @@ export const QUICK_BUDGET_MS = 60;
 
 /**
  * Times `runs` in turns and returns each one's best CPU seconds per call (user + system time of
- * this process, so a busy machine's scheduler is mostly left out). After two warm-up calls each,
+ * this process, so a busy machine's scheduler is mostly left out). After a warm-up of each,
  * the runs take turns, one sample each per pass with the order rotating every pass, so each is
  * timed after each of the others and none always pays for the garbage of the same neighbour;
  * a burst of load from elsewhere hits them alike. The best sample is the least disturbed one.
@@ -31,11 +31,19 @@ export function timeRoundRobin(runs: readonly (() => number)[], options: RoundRo
   const maxPasses = options.maxPasses ?? 100;
   const sampleMicros = (options.sampleMs ?? 20) * 1000;
   let sink = 0;
+  // Warm up (at least two calls and a quarter of a sample, so the engine has optimised the run),
+  // then size each run's batch from its warm calls.
   const batches = runs.map((run) => {
     sink += run();
-    const probe = process.cpuUsage();
-    sink += run();
-    return Math.min(1_000_000, Math.max(1, Math.ceil(sampleMicros / Math.max(cpuMicrosSince(probe), 1))));
+    let calls = 0;
+    const start = process.cpuUsage();
+    let micros = 0;
+    while (calls < 2 || micros < sampleMicros / 4) {
+      sink += run();
+      calls++;
+      micros = cpuMicrosSince(start);
+    }
+    return batchFor(sampleMicros, micros / calls);
   });
   const best = runs.map(() => Number.POSITIVE_INFINITY);
   const spent = runs.map(() => 0);
@@ -50,11 +58,17 @@ export function timeRoundRobin(runs: readonly (() => number)[], options: RoundRo
       const micros = cpuMicrosSince(start);
       spent[index]! += micros;
       best[index] = Math.min(best[index]!, micros / batch / 1e6);
+      // A run that got faster after the warm-up (later JIT tiers) gets a larger batch.
+      if (micros < sampleMicros / 2) batches[index] = batchFor(sampleMicros, micros / batch);
     }
   }
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
   // cpuUsage has microsecond resolution; a sample can read 0 on a very fast run.
   return best.map((seconds) => Math.max(seconds, 1e-12));
+}
+
+function batchFor(sampleMicros: number, microsPerCall: number): number {
+  return Math.min(1_000_000, Math.max(1, Math.ceil(sampleMicros / Math.max(microsPerCall, 0.001))));
 }
 
 function cpuMicrosSince(start: NodeJS.CpuUsage): number {

@@ -1,157 +1,209 @@
 /**
  * The cost of framing one 88 KB JPEG as a multipart part: encodePart against the limit (one
- * fresh head array, copied from ready bytes), for 1 viewer and for 1000 viewers sharing the
- * same part, and against a naive per-viewer copy of head + body + tail.
- * Run: npm run bench (in packages/frame-encoder).
+ * fresh head array, copied from ready bytes), and for 1000 viewers, with real writes to 1000
+ * discarding `Writable` sinks: one part encoded once and shared, against a naive per-viewer
+ * encode + concat, against the bare writes of a ready part.
+ * Run: npm run bench (in packages/frame-encoder); `-- --quick` for a smoke pass,
+ * `-- --baseline=<ref>` to time this package against a git ref in one process.
  */
-import { cpus } from 'node:os';
+import { Writable } from 'node:stream';
+import {
+  type BuildCase,
+  printBaselineComparison,
+  printRunHeader,
+  QUICK_BUDGET_MS,
+  readBenchOptions,
+  timeRoundRobin,
+} from '@mjpeg-kit/bench-support';
 import { concatBytes, type MediaPacket } from '@mjpeg-kit/bytes';
-import { MultipartEncoder } from '../src/index.js';
+import * as workingTree from '../src/index.js';
+
+type FrameEncoder = typeof workingTree;
+
+const options = readBenchOptions({ baseline: true });
+const budgetMs = options.quick ? QUICK_BUDGET_MS : undefined;
 
 const FRAME_BYTES = 88_000;
-const MIN_MS = 700;
+/** Parts framed per call in the one-viewer cases. */
 const BATCH = 1000;
+const VIEWERS = 1000;
+/** Frames per call in the shared and limit viewer cases (the naive one does one). */
+const VIEWER_FRAMES = 10;
 
-/** Runs `run` (`frames` frames per call) until MIN_MS passed, after a warm-up; returns frames/s. */
-function measure(run: () => number, frames = BATCH): number {
-  let sink = 0;
-  for (let i = 0; i < 5; i++) sink += run();
-  // Best of 5 rounds: the machine is shared, and the best round is the least disturbed one.
-  let best = 0;
-  for (let round = 0; round < 5; round++) {
-    let runs = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    while (elapsed < MIN_MS / 5) {
-      sink += run();
-      runs++;
-      elapsed = performance.now() - start;
-    }
-    best = Math.max(best, (runs * frames * 1000) / elapsed);
-  }
-  if (sink === Number.MIN_SAFE_INTEGER) console.log(sink); // keep the work observable
-  return best;
-}
-
-const encoder = new MultipartEncoder();
 const frame = new Uint8Array(FRAME_BYTES);
 for (let i = 0; i < FRAME_BYTES; i++) frame[i] = (i * 7919) & 0xff;
 const timestamp = Date.now();
-const sample = encoder.encodePart(frame, { timestamp, seq: 123_456 });
-const partBytes = sample[0]!.length + FRAME_BYTES + sample[2]!.length;
+const sample = new workingTree.MultipartEncoder().encodePart(frame, { timestamp, seq: 123_456 });
 const readyHead = sample[0]!;
+const readyPart = concatBytes(sample);
+const partBytes = readyPart.length;
 
-console.log(
-  `# @mjpeg-kit/frame-encoder — Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString()}`,
-);
-console.log(
-  `one ${FRAME_BYTES}-byte frame; head ${readyHead.length} bytes (Content-Type, Content-Length, X-Timestamp, X-Frame-Seq)\n`,
-);
+/**
+ * A viewer's socket without the kernel: a `Writable` that accepts every write at once and keeps
+ * nothing, so a write costs what Node's stream machinery costs per write. Its write callbacks
+ * complete synchronously; Node batches their after-write bookkeeping into one tick per sink.
+ */
+function discardingSink(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+}
+const sinks = Array.from({ length: VIEWERS }, discardingSink);
 
-const limit = measure(() => {
-  let sum = 0;
-  for (let i = 0; i < BATCH; i++) {
-    const head = new Uint8Array(readyHead.length);
-    head.set(readyHead);
-    sum += head[i & 63]!;
-  }
-  return sum;
-});
-// The same with the slab trick encodePart uses: a view of a larger buffer, no allocation each.
-let slab = new Uint8Array(16 * 1024);
-let slabUsed = 0;
-const limitSlab = measure(() => {
-  let sum = 0;
-  for (let i = 0; i < BATCH; i++) {
-    if (slabUsed + readyHead.length > slab.length) {
-      slab = new Uint8Array(16 * 1024);
-      slabUsed = 0;
-    }
-    const head = slab.subarray(slabUsed, (slabUsed += readyHead.length));
-    head.set(readyHead);
-    sum += head[i & 63]!;
-  }
-  return sum;
-});
-const ours = measure(() => {
-  let sum = 0;
-  for (let i = 0; i < BATCH; i++)
-    sum += encoder.encodePart(frame, { timestamp: timestamp + i, seq: i })[0]!.length;
-  return sum;
-});
-const oursBare = measure(() => {
-  let sum = 0;
-  for (let i = 0; i < BATCH; i++) sum += encoder.encodePart(frame)[0]!.length;
-  return sum;
-});
-const packet: MediaPacket = { type: 'image/jpeg', body: frame, timestamp, seq: 1 };
-const oursPacket = measure(() => {
-  let sum = 0;
-  for (let i = 0; i < BATCH; i++) {
-    packet.seq = i;
-    sum += encoder.encodePacket(packet)[0]!.length;
-  }
-  return sum;
-});
-const oursAdvance = measure(() => {
-  let sum = 0;
-  for (let i = 0; i < BATCH; i++) {
-    sum += encoder.encodePart(frame, {}, { advanceHeaders: true, advanceTimestamp: timestamp + i })[2]!
-      .length;
-  }
-  return sum;
-});
+/** Framing one part for one viewer, from one build: the same adapters time a baseline. */
+function framingCases(build: FrameEncoder): BuildCase[] {
+  const encoder = new build.MultipartEncoder();
+  const packet: MediaPacket = { type: 'image/jpeg', body: frame, timestamp, seq: 1 };
+  const batch = (name: string, call: (i: number) => number): BuildCase => ({
+    name,
+    operations: BATCH,
+    run: () => {
+      let sum = 0;
+      for (let i = 0; i < BATCH; i++) sum += call(i);
+      return sum;
+    },
+  });
+  return [
+    batch(
+      'encodePart(frame, { timestamp, seq })',
+      (i) => encoder.encodePart(frame, { timestamp: timestamp + i, seq: i })[0]!.length,
+    ),
+    batch('encodePart(frame) (Content-Type, Content-Length)', () => encoder.encodePart(frame)[0]!.length),
+    batch('encodePacket(packet)', (i) => {
+      packet.seq = i;
+      return encoder.encodePacket(packet)[0]!.length;
+    }),
+    batch(
+      'encodePart(frame, {}, { advanceHeaders })',
+      (i) =>
+        encoder.encodePart(frame, {}, { advanceHeaders: true, advanceTimestamp: timestamp + i })[2]!.length,
+    ),
+  ];
+}
 
-// 1000 viewers: the part is encoded once per frame, each viewer gets the same three arrays.
-const VIEWERS = 1000;
-const shared = measure(() => {
-  let sum = 0;
-  for (let i = 0; i < 10; i++) {
-    const part = encoder.encodePart(frame, { timestamp: timestamp + i, seq: i });
-    for (let v = 0; v < VIEWERS; v++) sum += part[0]!.length + part[1]!.length + part[2]!.length;
-  }
-  return sum;
-}, 10);
-// The naive alternative: each viewer gets its own encoded, concatenated copy of the part.
-const naive = measure(() => {
-  let sum = 0;
-  for (let v = 0; v < VIEWERS; v++) {
-    sum += concatBytes(encoder.encodePart(frame, { timestamp, seq: v }), partBytes)[v]!;
-  }
-  return sum;
-}, 1);
+/** 1000 viewers with real writes, from one build. `operations` counts viewer-frames. */
+function viewerCases(build: FrameEncoder): BuildCase[] {
+  const encoder = new build.MultipartEncoder();
+  return [
+    {
+      // The server's way: encode once per frame, join the pieces once, one write per viewer.
+      name: `${VIEWERS} viewers: encodePart + join once per frame, one write each`,
+      operations: VIEWER_FRAMES * VIEWERS,
+      run: () => {
+        let sum = 0;
+        for (let f = 0; f < VIEWER_FRAMES; f++) {
+          const part = concatBytes(encoder.encodePart(frame, { timestamp: timestamp + f, seq: f }));
+          for (const sink of sinks) sink.write(part);
+          sum += part.length;
+        }
+        return sum;
+      },
+    },
+    {
+      name: `${VIEWERS} viewers: naive encodePart + concat per viewer, one write each`,
+      operations: VIEWERS,
+      run: () => {
+        let sum = 0;
+        for (const [v, sink] of sinks.entries()) {
+          const part = concatBytes(encoder.encodePart(frame, { timestamp, seq: v }), partBytes);
+          sink.write(part);
+          sum += part[v]!;
+        }
+        return sum;
+      },
+    },
+  ];
+}
 
-const rows: [string, number, number][] = [
-  ['limit: allocate + copy a ready head (per frame)', limit, 1],
-  ['limit: slab view + copy a ready head (per frame)', limitSlab, 1],
-  ['encodePart(frame, { timestamp, seq })', ours, 1],
-  ['encodePart(frame) (Content-Type, Content-Length)', oursBare, 1],
-  ['encodePacket(packet)', oursPacket, 1],
-  ['encodePart(frame, {}, { advanceHeaders })', oursAdvance, 1],
-  ['1000 viewers: encodePart once, shared', shared, VIEWERS],
-  ['1000 viewers: naive encode + concat per viewer', naive, VIEWERS],
-];
-console.log(
-  `${'case'.padEnd(52)} ${'frames/s'.padStart(12)} ${'viewer-frames/s'.padStart(16)} ${'viewer MB/s'.padStart(12)}  viewer-frames vs limit`,
-);
-const markdown: string[] = [];
-for (const [name, framesPerSecond, viewers] of rows) {
-  const viewerFrames = framesPerSecond * viewers;
-  const mbps = (viewerFrames * partBytes) / 1e6;
-  // Per viewer-frame: what one viewer's copy of one frame costs, against allocating one head.
-  const ratio = viewerFrames / limit;
-  console.log(
-    `${name.padEnd(52)} ${framesPerSecond.toFixed(0).padStart(12)} ${viewerFrames.toFixed(0).padStart(16)} ${mbps.toFixed(0).padStart(12)}  ${ratio.toFixed(2)}×`,
+function headLimitCases(): BuildCase[] {
+  let slab = new Uint8Array(16 * 1024);
+  let slabUsed = 0;
+  return [
+    {
+      name: 'limit: allocate + copy a ready head',
+      operations: BATCH,
+      run: () => {
+        let sum = 0;
+        for (let i = 0; i < BATCH; i++) {
+          const head = new Uint8Array(readyHead.length);
+          head.set(readyHead);
+          sum += head[i & 63]!;
+        }
+        return sum;
+      },
+    },
+    {
+      // The trick encodePart uses: a view of a larger buffer, no allocation for each head.
+      name: 'limit: slab view + copy a ready head',
+      operations: BATCH,
+      run: () => {
+        let sum = 0;
+        for (let i = 0; i < BATCH; i++) {
+          if (slabUsed + readyHead.length > slab.length) {
+            slab = new Uint8Array(16 * 1024);
+            slabUsed = 0;
+          }
+          const head = slab.subarray(slabUsed, (slabUsed += readyHead.length));
+          head.set(readyHead);
+          sum += head[i & 63]!;
+        }
+        return sum;
+      },
+    },
+  ];
+}
+
+const writeLimit: BuildCase = {
+  name: `${VIEWERS} viewers, limit: one write of a ready part each`,
+  operations: VIEWER_FRAMES * VIEWERS,
+  run: () => {
+    for (let f = 0; f < VIEWER_FRAMES; f++) for (const sink of sinks) sink.write(readyPart);
+    return readyPart.length;
+  },
+};
+
+/** Times `rows` together; the first row is the limit the others are divided by. */
+function printTable(title: string, unit: string, rows: BuildCase[], { delivered = false } = {}): void {
+  const seconds = timeRoundRobin(
+    rows.map((row) => row.run),
+    { budgetMs },
   );
-  markdown.push(
-    `| ${name} | ${framesPerSecond.toFixed(0)} | ${viewerFrames.toFixed(0)} | ${mbps.toFixed(0)} | ${ratio.toFixed(2)}× |`,
+  const limitRate = rows[0]!.operations! / seconds[0]!;
+  console.log(`\n${title}\n`);
+  console.log(
+    delivered
+      ? `| case | ${unit}/s | MB/s written | vs limit |\n|---|---:|---:|---:|`
+      : `| case | ${unit}/s | vs limit |\n|---|---:|---:|`,
+  );
+  rows.forEach((row, i) => {
+    const rate = row.operations! / seconds[i]!;
+    const written = delivered ? ` ${((rate * partBytes) / 1e6).toFixed(0)} |` : '';
+    const ratio = rate / limitRate;
+    const shown = ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2);
+    console.log(`| ${row.name} | ${rate.toFixed(0)} |${written} ${shown}× |`);
+  });
+}
+
+printRunHeader('@mjpeg-kit/frame-encoder benchmark');
+if (options.baseline !== undefined) {
+  await printBaselineComparison({
+    ref: options.baseline,
+    packageDir: new URL('..', import.meta.url),
+    cases: (build: FrameEncoder) => [...framingCases(build), ...viewerCases(build)],
+    budgetMs,
+  });
+} else {
+  console.log(
+    `One ${FRAME_BYTES}-byte frame; head ${readyHead.length} bytes (Content-Type, Content-Length, ` +
+      `X-Timestamp, X-Frame-Seq), part ${partBytes} bytes. CPU time, best sample of round-robin passes.`,
+  );
+  printTable('Framing one part (one viewer)', 'parts', [...headLimitCases(), ...framingCases(workingTree)]);
+  printTable(
+    `${VIEWERS} viewers, each part written to each viewer's discarding Writable`,
+    'viewer-frames',
+    [writeLimit, ...viewerCases(workingTree)],
+    { delivered: true },
   );
 }
-console.log('\n--- markdown ---');
-console.log(
-  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString().slice(0, 10)}\n`,
-);
-console.log(
-  '| case | frames/s | viewer-frames/s | viewer MB/s | viewer-frames vs limit |\n|---|---:|---:|---:|---:|',
-);
-for (const row of markdown) console.log(row);
