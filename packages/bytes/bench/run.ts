@@ -109,7 +109,7 @@ if (options.baseline !== undefined) {
   );
   const mbps = rows.map((row, i) => row.bytes! / seconds[i]! / 1e6);
   console.log('| operation | MB/s |\n|---|---:|');
-  rows.forEach((row, i) => console.log(`| ${row.name} | ${mbps[i]!.toFixed(0)} |`));
+  for (const [i, row] of rows.entries()) console.log(`| ${row.name} | ${mbps[i]!.toFixed(0)} |`);
   const rate = (row: BuildCase) => mbps[rows.indexOf(row)]!;
   console.log(
     [

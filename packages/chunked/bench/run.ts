@@ -201,9 +201,9 @@ function printTables(): void {
     { budgetMs },
   );
   console.log('\n| writer | M ops/s |\n|---|---:|');
-  writer.forEach((row, i) =>
-    console.log(`| ${row.name} | ${(WRITER_BATCH / seconds[i]! / 1e6).toFixed(1)} |`),
-  );
+  for (const [i, row] of writer.entries()) {
+    console.log(`| ${row.name} | ${(WRITER_BATCH / seconds[i]! / 1e6).toFixed(1)} |`);
+  }
 }
 
 printRunHeader('@mjpeg-kit/chunked benchmark');
