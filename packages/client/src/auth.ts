@@ -136,7 +136,7 @@ function randomCnonce(): string {
 }
 
 /** What a Digest response needs beyond the challenge. */
-export interface DigestRequest {
+interface DigestRequest {
   method: string;
   /** The request-target: path and query, as sent. */
   uri: string;
