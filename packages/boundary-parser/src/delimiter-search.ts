@@ -33,7 +33,8 @@ const MAX_KEY_BYTES = 7;
  * Finds delimiter lines in data written chunk by chunk: a preamble, the bytes skipped after a
  * part, or a body without a length. Only bytes that could begin a delimiter are kept between
  * chunks (the carry), and each search resumes where the last one stopped. While searching a
- * body it holds the body's chunks, so the body comes back as a view or one exact copy.
+ * body it holds the body's chunks, so the body comes back as a view or one exact copy, or as
+ * views of each chunk.
  *
  * A delimiter is the boundary followed by `--`, SP, HT, CR or LF (at the end of the stream, by
  * nothing), and preceded by two dashes (then anything: a missing CRLF is tolerated) or by a
@@ -225,6 +226,28 @@ export class DelimiterSearch {
     offsets.length = 0;
     this.#heldBytes = 0;
     return body;
+  }
+
+  /**
+   * The body `[start, end)` as views of the held chunks, in order, never copied (a chunk that
+   * lies wholly inside it is handed over as it is).
+   */
+  takeHeldPieces(start: number, end: number): Uint8Array[] {
+    const chunks = this.#heldChunks;
+    const offsets = this.#heldOffsets;
+    const pieces: Uint8Array[] = [];
+    for (let i = 0; i < chunks.length; i++) {
+      const chunkStart = offsets[i]!;
+      const chunk = chunks[i]!;
+      const from = Math.max(start, chunkStart);
+      const to = Math.min(end, chunkStart + chunk.length);
+      if (to <= from) continue;
+      pieces.push(to - from === chunk.length ? chunk : chunk.subarray(from - chunkStart, to - chunkStart));
+    }
+    chunks.length = 0;
+    offsets.length = 0;
+    this.#heldBytes = 0;
+    return pieces;
   }
 
   /** Drops everything kept (after an error or the end). */

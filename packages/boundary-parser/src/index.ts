@@ -1,6 +1,7 @@
 export { getBoundary, MAX_BOUNDARY_LENGTH } from './content-type.js';
 export { MultipartError, type MultipartErrorCode } from './errors.js';
 export {
+  type BodyForm,
   DEFAULT_MAX_EPILOGUE_BYTES,
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_HEADER_LINES,
@@ -9,5 +10,5 @@ export {
   type MultipartParserOptions,
 } from './options.js';
 export { type ParseMultipartOptions, parseMultipart } from './parse-multipart.js';
-export { MultipartParser, type Part } from './parser.js';
+export { MultipartParser, type Part, type PartOf, type PiecesPart } from './parser.js';
 export type { MultipartStats } from './stats.js';

@@ -17,8 +17,9 @@ export const LENGTH_LIED = 5;
 /**
  * A body taken by its declared length (`Content-Length` or `Content-Size`), never scanned:
  * a view when it lies inside one chunk, else one buffer of exactly that length, allocated
- * once and filled chunk by chunk. Then the two bytes after it must start a delimiter, which
- * confirms the length, so the part can be returned without waiting for the next delimiter.
+ * once and filled chunk by chunk; or, as pieces, one view per chunk and no copy. Then the two
+ * bytes after it must start a delimiter, which confirms the length, so the part can be
+ * returned without waiting for the next delimiter.
  */
 export class LengthBody {
   /** Stream offset of the body's first byte. */
@@ -34,14 +35,19 @@ export class LengthBody {
 
   /** The boundary's first byte: after a bare LF it starts a delimiter line without dashes. */
   readonly #boundaryStart: number;
+  /** Whether the body is kept as views of the chunks ({@link takePieces}), not one buffer. */
+  readonly #asPieces: boolean;
   #body: Uint8Array | undefined;
+  #pieces: Uint8Array[] = [];
 
-  constructor(boundaryStart: number) {
+  constructor(boundaryStart: number, asPieces: boolean) {
     this.#boundaryStart = boundaryStart;
+    this.#asPieces = asPieces;
   }
 
-  /** Bytes kept between calls: the buffer being filled, or the view waiting for confirmation. */
+  /** Bytes kept between calls: the buffer being filled, or the views waiting for confirmation. */
   get bufferedBytes(): number {
+    if (this.#asPieces) return this.#pieces.length > 0 ? this.filled : 0;
     return this.#body?.length ?? 0;
   }
 
@@ -50,6 +56,7 @@ export class LengthBody {
     this.start = start;
     this.length = length;
     this.#body = undefined;
+    if (this.#pieces.length > 0) this.#pieces = [];
     this.filled = 0;
     this.first = -1;
   }
@@ -58,6 +65,14 @@ export class LengthBody {
   fill(chunk: Uint8Array, index: number): number {
     const total = this.length;
     const available = chunk.length - index;
+    if (this.#asPieces) {
+      const take = Math.min(total - this.filled, available);
+      if (take > 0) {
+        this.#pieces.push(index === 0 && take === chunk.length ? chunk : chunk.subarray(index, index + take));
+        this.filled += take;
+      }
+      return index + take;
+    }
     let body = this.#body;
     if (body === undefined) {
       if (available >= total) {
@@ -106,8 +121,16 @@ export class LengthBody {
     return body;
   }
 
+  /** The body's views so far (none for a declared length of 0), handed over and forgotten. */
+  takePieces(): Uint8Array[] {
+    const pieces = this.#pieces;
+    this.#pieces = [];
+    return pieces;
+  }
+
   /** Drops the body (after an error or the end). */
   release(): void {
     this.#body = undefined;
+    this.#pieces = [];
   }
 }

@@ -9,8 +9,26 @@ export const DEFAULT_MAX_PREAMBLE_BYTES = 64 * 1024;
 /** Default `maxEpilogueBytes`: 64 KiB after a close delimiter. */
 export const DEFAULT_MAX_EPILOGUE_BYTES = 64 * 1024;
 
-/** Limits of {@link MultipartParser}; each is checked before bytes are kept. */
-export interface MultipartParserOptions {
+/**
+ * How a part's body comes back:
+ * - `'contiguous'` (the default): one `Uint8Array` in `part.body`: a view of the written chunk
+ *   when the body lies inside one, else a copy into one exactly sized buffer.
+ * - `'pieces'`: `part.pieces`, the body as `Uint8Array` views of the written chunks, in order,
+ *   never copied (one view when the body lies inside one chunk), and `part.bodyLength`. For
+ *   consumers that take pieces: `new Blob(part.pieces)`, a socket or file write per piece.
+ */
+export type BodyForm = 'contiguous' | 'pieces';
+
+/**
+ * Options of {@link MultipartParser}: limits, each checked before bytes are kept, and the form
+ * bodies come back in (`F`, inferred from `bodies`, types the parts).
+ */
+export interface MultipartParserOptions<F extends BodyForm = 'contiguous'> {
+  /**
+   * `'pieces'` for bodies as views of the written chunks, never copied (`part.pieces`); the
+   * default `'contiguous'` gives one `Uint8Array` (`part.body`). See {@link BodyForm}.
+   */
+  bodies?: F;
   /** Largest header block per part, in bytes (default 16 KiB). Error `HEADER_TOO_LARGE`. */
   maxHeaderBytes?: number;
   /** Largest body, declared or found, in bytes (default 32 MiB). Error `PART_TOO_LARGE`. */
@@ -23,12 +41,15 @@ export interface MultipartParserOptions {
   maxEpilogueBytes?: number;
 }
 
+/** The limits in force. */
+export type MultipartLimits = Required<Omit<MultipartParserOptions, 'bodies'>>;
+
 /**
  * The limits in force: each option as given (rounded down) or its default.
  *
  * @throws {RangeError} when an option is negative, NaN or infinite.
  */
-export function readLimits(options: MultipartParserOptions): Required<MultipartParserOptions> {
+export function readLimits(options: MultipartParserOptions<BodyForm>): MultipartLimits {
   return {
     maxHeaderBytes: readLimit(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
     maxPartBytes: readLimit(options.maxPartBytes, DEFAULT_MAX_PART_BYTES, 'maxPartBytes'),
@@ -42,4 +63,17 @@ function readLimit(value: number | undefined, fallback: number, name: string): n
   if (value === undefined) return fallback;
   if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a finite number >= 0`);
   return Math.floor(value);
+}
+
+/**
+ * Whether bodies come back as pieces.
+ *
+ * @throws {RangeError} when `bodies` is neither `'contiguous'` nor `'pieces'`.
+ */
+export function readBodyForm(options: MultipartParserOptions<BodyForm>): boolean {
+  const bodies = options.bodies ?? 'contiguous';
+  if (bodies !== 'contiguous' && bodies !== 'pieces') {
+    throw new RangeError(`bodies must be 'contiguous' or 'pieces', got ${String(bodies)}`);
+  }
+  return bodies === 'pieces';
 }

@@ -1,9 +1,12 @@
 import { type ByteSource, readChunks } from '@mjpeg-kit/bytes';
-import type { MultipartParserOptions } from './options.js';
-import { MultipartParser, type Part } from './parser.js';
+import type { BodyForm, MultipartParserOptions } from './options.js';
+import { MultipartParser, type PartOf } from './parser.js';
 
-/** Options of {@link parseMultipart}: the parser's limits and an `AbortSignal`. */
-export interface ParseMultipartOptions extends MultipartParserOptions {
+/**
+ * Options of {@link parseMultipart}: the parser's options (limits, `bodies`) and an
+ * `AbortSignal`.
+ */
+export interface ParseMultipartOptions<F extends BodyForm = 'contiguous'> extends MultipartParserOptions<F> {
   /**
    * Stops reading at once, even while a read is pending: the generator throws `signal.reason`.
    * The source is released, never cancelled or destroyed (see {@link parseMultipart}).
@@ -25,6 +28,9 @@ export interface ParseMultipartOptions extends MultipartParserOptions {
  * parser's state is not kept: a part cut by the abort is lost, and the next read starts by
  * looking for a delimiter. To stop the source as well, cancel or destroy it (abort the fetch).
  *
+ * With `bodies: 'pieces'` each part comes with `pieces`, its body as views of the source's
+ * chunks, never copied (`PiecesPart`): for `new Blob(part.pieces)` or a write per piece.
+ *
  * @throws {MultipartError} from the parser; `signal.reason` when aborted.
  * @example
  * ```ts
@@ -35,12 +41,12 @@ export interface ParseMultipartOptions extends MultipartParserOptions {
  * }
  * ```
  */
-export async function* parseMultipart(
+export async function* parseMultipart<F extends BodyForm = 'contiguous'>(
   source: ByteSource,
   boundary: string,
-  options: ParseMultipartOptions = {},
-): AsyncGenerator<Part, void, undefined> {
-  const parser = new MultipartParser(boundary, options);
+  options: ParseMultipartOptions<F> = {},
+): AsyncGenerator<PartOf<F>, void, undefined> {
+  const parser = new MultipartParser<F>(boundary, options);
   const signal = options.signal;
   signal?.throwIfAborted();
   for await (const chunk of readChunks(source, { signal })) {

@@ -12,7 +12,13 @@ import {
   CONFIRMED_LF,
   LengthBody,
 } from './length-body.js';
-import { type MultipartParserOptions, readLimits } from './options.js';
+import {
+  type BodyForm,
+  type MultipartLimits,
+  type MultipartParserOptions,
+  readBodyForm,
+  readLimits,
+} from './options.js';
 import { createStats, type MultipartStats } from './stats.js';
 
 /** One part of a multipart stream. */
@@ -32,6 +38,22 @@ export interface Part {
    */
   body: Uint8Array;
 }
+
+/** A part whose body came back as pieces (`bodies: 'pieces'`): the same fields, no `body`. */
+export interface PiecesPart extends Omit<Part, 'body'> {
+  /**
+   * The body as views of the chunks given to `write()`, in order, never copied: one view when
+   * the body lay inside one chunk, none when it is empty. They share memory with those chunks,
+   * so they stay valid as long as the caller does not reuse or modify them (`fetch` and Node
+   * sockets never do), and each keeps its whole chunk in memory while it is referenced.
+   */
+  pieces: Uint8Array[];
+  /** The body's length in bytes: the pieces' lengths summed. */
+  bodyLength: number;
+}
+
+/** The part type for a body form: {@link PiecesPart} for `'pieces'`, else {@link Part}. */
+export type PartOf<F extends BodyForm> = F extends 'pieces' ? PiecesPart : Part;
 
 // Parser states: small integers (STYLE.md).
 const FIRST = 0; // deciding: headers straight away, or a preamble
@@ -78,6 +100,9 @@ const MATCH_FAILED = 2;
  * `MISSING_DELIMITER` is thrown). There is no part-count limit: live streams are endless.
  * After an error, every call rethrows it.
  *
+ * Bodies come back as `part.body`, one `Uint8Array`, or with `{ bodies: 'pieces' }` as
+ * `part.pieces`, views of the written chunks that are never copied (see {@link BodyForm}).
+ *
  * @example
  * ```ts
  * const parser = new MultipartParser(getBoundary(response.headers.get('content-type')!));
@@ -87,13 +112,15 @@ const MATCH_FAILED = 2;
  * parser.end();
  * ```
  */
-export class MultipartParser {
+export class MultipartParser<F extends BodyForm = 'contiguous'> {
   /** Live counters; see {@link MultipartStats}. */
   readonly stats: MultipartStats = createStats();
   /** The boundary as given, verbatim. */
   readonly boundary: string;
 
-  readonly #limits: Required<MultipartParserOptions>;
+  readonly #limits: MultipartLimits;
+  /** Whether bodies come back as pieces (views, no copy) rather than one `Uint8Array`. */
+  readonly #asPieces: boolean;
   /** The boundary's length in bytes (it is ASCII). */
   readonly #needleLength: number;
   readonly #delimiters: DelimiterSearch;
@@ -104,7 +131,7 @@ export class MultipartParser {
   #error: MultipartError | undefined;
   /** Bytes written so far: the stream offset of the next chunk. */
   #offset = 0;
-  #parts: Part[] = [];
+  #parts: (Part | PiecesPart)[] = [];
 
   // FIRST and AFTER_PART: the bytes compared so far (they may come from earlier chunks), the
   // stream offset of the first one, and how the comparison with `content-` went.
@@ -129,6 +156,9 @@ export class MultipartParser {
   #partHeaders: PartHeaders | undefined;
   #partContentType: string | undefined;
   #partContentLength: number | undefined;
+  /** The chunk (and index in it) holding the first byte after a body taken by length. */
+  #afterBodyChunk: Uint8Array | undefined;
+  #afterBodyIndex = 0;
   /** Stream offset of the headers of the part being read when it had no delimiter line, else -1. */
   #undelimitedStart = -1;
   /** Parts whose body starts before this offset were replayed after a lying length: searched. */
@@ -136,18 +166,22 @@ export class MultipartParser {
 
   /**
    * @param boundary The boundary, as {@link getBoundary} returns it (leading dashes kept or not).
+   * @param options Limits, and `bodies: 'pieces'` for bodies as views (typing the parts
+   *   {@link PiecesPart}).
    * @throws {MultipartError} `BAD_BOUNDARY` when the boundary is empty, over 70 characters or
    *   holds control or non-ASCII characters.
+   * @throws {RangeError} on a limit that is negative, NaN or infinite, or an unknown `bodies`.
    */
-  constructor(boundary: string, options: MultipartParserOptions = {}) {
+  constructor(boundary: string, options: MultipartParserOptions<F> = {}) {
     checkBoundary(boundary);
     this.boundary = boundary;
     const needle = encodeAscii(boundary);
     this.#needleLength = needle.length;
     this.#limits = readLimits(options);
+    this.#asPieces = readBodyForm(options);
     this.#delimiters = new DelimiterSearch(needle, this.stats);
     this.#headers = new HeaderReader(this.#limits.maxHeaderBytes, this.#limits.maxHeaderLines);
-    this.#length = new LengthBody(needle[0]!);
+    this.#length = new LengthBody(needle[0]!, this.#asPieces);
   }
 
   /**
@@ -162,12 +196,13 @@ export class MultipartParser {
    * Parses the next chunk of the stream.
    *
    * @returns The parts this chunk completed, in order (often none, sometimes several). Bodies
-   *   inside this chunk are views of it: do not modify the chunk while you use them.
+   *   inside this chunk are views of it, and pieces always are views of the chunks written: do
+   *   not modify a chunk while you use them.
    * @throws {MultipartError} on a limit or malformed input (see the README's error table);
    *   the same error again on every later call. When the chunk completed parts before the
    *   error, they are returned and the error is thrown by the next call.
    */
-  write(chunk: Uint8Array): Part[] {
+  write(chunk: Uint8Array): PartOf<F>[] {
     if (this.#error !== undefined) throw this.#error;
     if (this.#state === ENDED) {
       throw this.#fail(new MultipartError('WRITE_AFTER_END', 'write() after end()'));
@@ -184,7 +219,7 @@ export class MultipartParser {
     }
     const parts = this.#parts;
     if (parts.length > 0) this.#parts = [];
-    return parts.length > 0 ? parts : [];
+    return (parts.length > 0 ? parts : []) as PartOf<F>[];
   }
 
   /**
@@ -196,7 +231,7 @@ export class MultipartParser {
    * @throws {MultipartError} `TRUNCATED` (offset: the stream length) when the stream ended
    *   inside a part or before any delimiter.
    */
-  end(): Part[] {
+  end(): PartOf<F>[] {
     if (this.#error !== undefined) throw this.#error;
     if (this.#state === ENDED) throw this.#fail(new MultipartError('WRITE_AFTER_END', 'end() after end()'));
     try {
@@ -208,7 +243,7 @@ export class MultipartParser {
     const parts = this.#parts;
     this.#parts = [];
     this.#release();
-    return parts;
+    return parts as PartOf<F>[];
   }
 
   #fail(error: unknown): unknown {
@@ -221,6 +256,7 @@ export class MultipartParser {
   }
 
   #release(): void {
+    this.#afterBodyChunk = undefined;
     this.#delimiters.release();
     this.#length.release();
     this.#headers.release();
@@ -449,9 +485,8 @@ export class MultipartParser {
     const start = delimiters.start;
     if (this.#state === BODY_SEARCH) {
       if (dataEnd - start > this.#limits.maxPartBytes) throw this.#partTooLarge(start);
-      const body = delimiters.takeHeld(start, dataEnd);
       this.stats.searchedParts++;
-      this.#emit(body);
+      this.#emitHeld(start, dataEnd);
     } else {
       this.#checkSkipped(dataEnd);
       if (this.#seekKind === SEEK_PREAMBLE) this.stats.preambleBytes += dataEnd - start;
@@ -577,6 +612,9 @@ export class MultipartParser {
     const length = this.#length;
     switch (length.confirm(chunk[index]!, offset + index)) {
       case CONFIRM_PENDING:
+        // Kept so a lying length can replay this byte from its own chunk (a view, no copy).
+        this.#afterBodyChunk = chunk;
+        this.#afterBodyIndex = index;
         return index + 1;
       case CONFIRMED_CRLF:
         this.#lengthPartDone();
@@ -611,7 +649,10 @@ export class MultipartParser {
 
   #lengthPartDone(): void {
     this.stats.lengthParts++;
-    this.#emit(this.#length.take());
+    this.#afterBodyChunk = undefined;
+    const length = this.#length;
+    if (this.#asPieces) this.#emitPieces(length.takePieces(), length.length);
+    else this.#emit(length.take());
   }
 
   /**
@@ -632,13 +673,25 @@ export class MultipartParser {
     const bodyStart = length.start;
     const first = length.first;
     const firstOffset = length.firstOffset;
-    const body = length.take();
     let resume = index;
     if (first !== -1 && firstOffset >= offset) resume = firstOffset - offset;
     this.#replayEnd = offset + resume;
     this.#enterBodySearch(bodyStart);
-    this.#feed(body, bodyStart, 0);
-    if (first !== -1 && firstOffset < offset) this.#feed(Uint8Array.of(first), firstOffset, 0);
+    if (this.#asPieces) {
+      let at = bodyStart;
+      for (const piece of length.takePieces()) {
+        this.#feed(piece, at, 0);
+        at += piece.length;
+      }
+    } else {
+      this.#feed(length.take(), bodyStart, 0);
+    }
+    if (first !== -1 && firstOffset < offset) {
+      const chunk = this.#afterBodyChunk!;
+      const at = this.#afterBodyIndex;
+      this.#feed(chunk.subarray(at, at + 1), firstOffset, 0);
+    }
+    this.#afterBodyChunk = undefined;
     return -1 - resume;
   }
 
@@ -651,6 +704,13 @@ export class MultipartParser {
     );
   }
 
+  /** A searched body `[start, end)` is complete: hand it over from the held chunks. */
+  #emitHeld(start: number, end: number): void {
+    const delimiters = this.#delimiters;
+    if (this.#asPieces) this.#emitPieces(delimiters.takeHeldPieces(start, end), end - start);
+    else this.#emit(delimiters.takeHeld(start, end));
+  }
+
   #emit(body: Uint8Array): void {
     this.stats.parts++;
     this.#parts.push({
@@ -658,6 +718,17 @@ export class MultipartParser {
       contentType: this.#partContentType,
       contentLength: this.#partContentLength,
       body,
+    });
+  }
+
+  #emitPieces(pieces: Uint8Array[], bodyLength: number): void {
+    this.stats.parts++;
+    this.#parts.push({
+      headers: this.#partHeaders!,
+      contentType: this.#partContentType,
+      contentLength: this.#partContentLength,
+      pieces,
+      bodyLength,
     });
   }
 
@@ -711,9 +782,8 @@ export class MultipartParser {
     if (!delimiters.findAtEnd(this.#offset)) return false;
     const { start, dataEnd } = delimiters;
     if (this.#state === BODY_SEARCH) {
-      const body = delimiters.takeHeld(start, dataEnd);
       this.stats.searchedParts++;
-      this.#emit(body);
+      this.#emitHeld(start, dataEnd);
     } else if (this.#seekKind === SEEK_AFTER_PART) {
       this.stats.skippedBytes += dataEnd - start;
     } else {

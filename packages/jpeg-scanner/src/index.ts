@@ -3,6 +3,8 @@ export { type JpegComponentSampling, type JpegInfo, readJpegInfo } from './info.
 export { type ScanJpegFramesOptions, scanJpegFrames } from './scan-frames.js';
 export {
   DEFAULT_MAX_FRAME_BYTES,
+  type FrameForm,
+  type FrameOf,
   JpegScanner,
   type JpegScannerOptions,
   type JpegScannerStats,

@@ -1,8 +1,14 @@
 import { type ByteSource, readChunks } from '@mjpeg-kit/bytes';
-import { JpegScanner, type JpegScannerOptions, type JpegScannerStats } from './scanner.js';
+import {
+  type FrameForm,
+  type FrameOf,
+  JpegScanner,
+  type JpegScannerOptions,
+  type JpegScannerStats,
+} from './scanner.js';
 
-/** Options for `scanJpegFrames`: the scanner's, plus an `AbortSignal`. */
-export interface ScanJpegFramesOptions extends JpegScannerOptions {
+/** Options for `scanJpegFrames`: the scanner's (limits, `frames`), plus an `AbortSignal`. */
+export interface ScanJpegFramesOptions<F extends FrameForm = 'contiguous'> extends JpegScannerOptions<F> {
   /**
    * Stops the scan at once, even while a read is pending: the generator throws `signal.reason`.
    * The source is released, never cancelled or destroyed (see `scanJpegFrames`).
@@ -25,6 +31,9 @@ export interface ScanJpegFramesOptions extends JpegScannerOptions {
  * later `scanJpegFrames` of the same iterable goes on from the next unread byte (a frame cut
  * by the abort is lost). A quiet source never holds up an abort.
  *
+ * With `frames: 'pieces'` each frame is a `Uint8Array[]` of views of the source's chunks,
+ * never copied: for `new Blob(frame)` or a write per piece.
+ *
  * @throws `signal.reason` when aborted.
  * @example
  * ```ts
@@ -34,13 +43,13 @@ export interface ScanJpegFramesOptions extends JpegScannerOptions {
  * }
  * ```
  */
-export async function* scanJpegFrames(
+export async function* scanJpegFrames<F extends FrameForm = 'contiguous'>(
   source: ByteSource,
-  options: ScanJpegFramesOptions = {},
-): AsyncGenerator<Uint8Array, void, undefined> {
+  options: ScanJpegFramesOptions<F> = {},
+): AsyncGenerator<FrameOf<F>, void, undefined> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const scanner = new JpegScanner(options);
+  const scanner = new JpegScanner<F>(options);
   options.onStats?.(scanner.stats);
   for await (const chunk of readChunks(source, { signal })) {
     for (const frame of scanner.push(chunk)) {

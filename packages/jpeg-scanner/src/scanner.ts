@@ -17,8 +17,29 @@ import {
 /** Default `maxFrameBytes`: 32 MiB, far above any camera frame (a 4K JPEG is a few MB). */
 export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
 
-/** Options for `JpegScanner` and `scanJpegFrames`. */
-export interface JpegScannerOptions {
+/**
+ * How a frame comes back:
+ * - `'contiguous'` (the default): one `Uint8Array`, a view of the pushed chunk when the frame
+ *   lies inside one, else a copy into one exactly sized buffer.
+ * - `'pieces'`: a `Uint8Array[]` of views of the pushed chunks, in order, never copied (one
+ *   view when the frame lies inside one chunk). For consumers that take pieces:
+ *   `new Blob(frame)`, a socket or file write per piece.
+ */
+export type FrameForm = 'contiguous' | 'pieces';
+
+/** A frame in the form `F`: `Uint8Array[]` pieces for `'pieces'`, else one `Uint8Array`. */
+export type FrameOf<F extends FrameForm> = F extends 'pieces' ? Uint8Array[] : Uint8Array;
+
+/**
+ * Options for `JpegScanner` and `scanJpegFrames`. `F`, inferred from `frames`, types what
+ * comes back.
+ */
+export interface JpegScannerOptions<F extends FrameForm = 'contiguous'> {
+  /**
+   * `'pieces'` for each frame as views of the pushed chunks, never copied (`Uint8Array[]`);
+   * the default `'contiguous'` gives one `Uint8Array` per frame. See `FrameForm`.
+   */
+  frames?: F;
   /**
    * Largest frame kept, in bytes (SOI to EOI inclusive). A frame that grows past it is dropped
    * and counted; memory stays under this plus one chunk. Default `DEFAULT_MAX_FRAME_BYTES`.
@@ -69,6 +90,8 @@ const ENTROPY = 7;
 const ENTROPY_FF = 8;
 
 const EMPTY = new Uint8Array(0);
+/** A frame as `push` builds it: one buffer, or pieces. */
+type Frame = Uint8Array | Uint8Array[];
 const EOI_BYTES = new Uint8Array([MARKER_PREFIX, EOI]);
 /**
  * Codes that may follow an FF inside entropy-coded data without ending it: FF 00 stuffing
@@ -97,7 +120,9 @@ const SOI_PATTERN = [MARKER_PREFIX, SOI, MARKER_PREFIX] as const;
  * the broken segment in case its length ran past the start of the next frame.
  *
  * Memory: a frame inside one chunk comes back as a `subarray` view of that chunk (shared
- * memory); a frame spanning chunks is copied once into an exactly sized buffer. Until then
+ * memory); a frame spanning chunks is copied once into an exactly sized buffer. With
+ * `{ frames: 'pieces' }` nothing is copied: each frame is a `Uint8Array[]` of views of the
+ * chunks, valid as long as those chunks are not reused or modified. Until a frame is done
  * the scanner keeps views of the chunks it was given, so do not reuse a buffer after
  * passing it to `push`.
  *
@@ -111,7 +136,7 @@ const SOI_PATTERN = [MARKER_PREFIX, SOI, MARKER_PREFIX] as const;
  * console.log(scanner.stats); // { frames, skippedBytes, droppedFrames, droppedBytes, repairedFrames }
  * ```
  */
-export class JpegScanner {
+export class JpegScanner<F extends FrameForm = 'contiguous'> {
   /** Live counters, updated in place. */
   readonly stats: JpegScannerStats = {
     frames: 0,
@@ -123,6 +148,8 @@ export class JpegScanner {
 
   private readonly maxFrameBytes: number;
   private readonly repairMissingEoi: boolean;
+  /** Whether frames come back as pieces (views, no copy) rather than one `Uint8Array`. */
+  private readonly asPieces: boolean;
 
   private state = SEEK;
   /** Views of earlier buffers holding the current frame's first bytes (or a pending FF in SEEK_FF). */
@@ -152,13 +179,19 @@ export class JpegScanner {
   private replay: Uint8Array[] | undefined;
 
   /**
-   * @param options limits and the missing-EOI policy; see `JpegScannerOptions`.
+   * @param options limits, the missing-EOI policy and the frame form; see `JpegScannerOptions`.
+   * @throws {RangeError} when `maxFrameBytes` is under 4 or `frames` is not a known form.
    */
-  constructor(options: JpegScannerOptions = {}) {
+  constructor(options: JpegScannerOptions<F> = {}) {
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     if (!(maxFrameBytes >= 4)) throw new RangeError(`maxFrameBytes must be at least 4, got ${maxFrameBytes}`);
     this.maxFrameBytes = maxFrameBytes;
     this.repairMissingEoi = options.repairMissingEoi ?? false;
+    const form = options.frames ?? 'contiguous';
+    if (form !== 'contiguous' && form !== 'pieces') {
+      throw new RangeError(`frames must be 'contiguous' or 'pieces', got ${String(form)}`);
+    }
+    this.asPieces = form === 'pieces';
   }
 
   /** Bytes held for an unfinished frame (views of earlier chunks); at most `maxFrameBytes`. */
@@ -168,14 +201,15 @@ export class JpegScanner {
 
   /**
    * Scans the next chunk and returns the frames it completed, in order (often none, sometimes
-   * several). A frame inside `chunk` is a view of it; one spanning chunks is a fresh copy.
+   * several). A frame inside `chunk` is a view of it; one spanning chunks is a fresh copy (as
+   * pieces: views of each chunk).
    */
-  push(chunk: Uint8Array): Uint8Array[] {
-    const frames: Uint8Array[] = [];
-    if (chunk.length === 0) return frames;
+  push(chunk: Uint8Array): FrameOf<F>[] {
+    const frames: Frame[] = [];
+    if (chunk.length === 0) return frames as FrameOf<F>[];
     const stop = this.scan(chunk, 0, frames, false);
     if (stop >= 0) this.rescan(chunk, stop, frames);
-    return frames;
+    return frames as FrameOf<F>[];
   }
 
   /**
@@ -183,7 +217,7 @@ export class JpegScanner {
    * at `stop`. A work stack rather than recursion, so nested broken frames cannot overflow
    * the call stack.
    */
-  private rescan(chunk: Uint8Array, stop: number, frames: Uint8Array[]): void {
+  private rescan(chunk: Uint8Array, stop: number, frames: Frame[]): void {
     const work: Uint8Array[] = [chunk];
     const starts: number[] = [stop];
     this.pushReplay(work, starts);
@@ -215,18 +249,18 @@ export class JpegScanner {
    * when the dropped frame's last segment is searched again (its length may have run past
    * them); usually none.
    */
-  end(): Uint8Array[] {
-    const frames: Uint8Array[] = [];
+  end(): FrameOf<F>[] {
+    const frames: Frame[] = [];
     if (this.state === SEEK_FF) {
       this.stats.skippedBytes += this.piecesBytes;
     } else if (this.state !== SEEK) {
       // A segment length may have run past whole frames: look for them before giving up.
       this.fail(EMPTY, 0, 0, this.rescanFrom);
       if (this.replay !== undefined) this.rescan(EMPTY, 0, frames);
-      if (this.state !== SEEK) return frames.concat(this.end());
+      if (this.state !== SEEK) return frames.concat(this.end()) as FrameOf<F>[];
     }
     this.resetFrame();
-    return frames;
+    return frames as FrameOf<F>[];
   }
 
   private resetFrame(): void {
@@ -249,7 +283,7 @@ export class JpegScanner {
    * again). Returns -1 when the buffer is used up, or the position to resume at after
    * `this.replay` has been scanned.
    */
-  private scan(buffer: Uint8Array, start: number, frames: Uint8Array[], replaying: boolean): number {
+  private scan(buffer: Uint8Array, start: number, frames: Frame[], replaying: boolean): number {
     const length = buffer.length;
     const stats = this.stats;
     let state = this.state;
@@ -556,30 +590,33 @@ export class JpegScanner {
   }
 
   /** EOI reached at `end` (exclusive): returns the frame, or drops it if it is not an image or too big. */
-  private finish(buffer: Uint8Array, frameStart: number, end: number, frames: Uint8Array[]): void {
+  private finish(buffer: Uint8Array, frameStart: number, end: number, frames: Frame[]): void {
     const frameLength = this.piecesBytes + end - frameStart;
     if (!this.hasScan || frameLength > this.maxFrameBytes) {
       this.stats.droppedFrames++;
       this.stats.droppedBytes += frameLength;
     } else if (this.piecesBytes === 0) {
-      frames.push(buffer.subarray(frameStart, end));
+      const frame = buffer.subarray(frameStart, end);
+      frames.push(this.asPieces ? [frame] : frame);
       this.stats.frames++;
     } else {
-      // The pieces are exactly the frame's earlier bytes: one copy, no views made per piece.
+      // The pieces are exactly the frame's earlier bytes: handed over as they are, or one copy.
       const parts = this.pieces;
-      parts.push(buffer.subarray(frameStart, end));
-      frames.push(concatBytes(parts, frameLength));
+      if (end > frameStart)
+        parts.push(end === buffer.length && frameStart === 0 ? buffer : buffer.subarray(frameStart, end));
+      frames.push(this.asPieces ? parts : concatBytes(parts, frameLength));
       this.stats.frames++;
     }
     this.resetFrame();
   }
 
   /** `repairMissingEoi`: returns the frame up to `end` (frame offset) with FF D9 appended. */
-  private repair(buffer: Uint8Array, frameStart: number, end: number, frames: Uint8Array[]): void {
+  private repair(buffer: Uint8Array, frameStart: number, end: number, frames: Frame[]): void {
     if (end + 2 > this.maxFrameBytes) return;
     const parts = this.collect(buffer, frameStart, 0, end);
-    parts.push(EOI_BYTES);
-    frames.push(concatBytes(parts, end + 2));
+    // As pieces, the appended EOI is the one piece that is not a view: a fresh pair of bytes.
+    parts.push(this.asPieces ? Uint8Array.of(MARKER_PREFIX, EOI) : EOI_BYTES);
+    frames.push(this.asPieces ? parts : concatBytes(parts, end + 2));
     this.stats.frames++;
     this.stats.repairedFrames++;
     // fail() then counts it as dropped; undo that in advance.

@@ -50,6 +50,34 @@ export function scanChunks(chunks: readonly Uint8Array[], options?: JpegScannerO
 }
 
 /**
+ * Feeds `chunks` to a fresh scanner with `frames: 'pieces'`, then `end()`; returns what
+ * `scanChunks` returns, each frame its pieces joined. Checks the pieces on the way: none
+ * empty, and each a view of a pushed chunk's memory (no copy), but the `FF D9` that
+ * `repairMissingEoi` appends.
+ */
+export function scanChunksAsPieces(chunks: readonly Uint8Array[], options?: JpegScannerOptions): ScanResult {
+  const scanner = new JpegScanner({ ...options, frames: 'pieces' });
+  const pushed = new Set<ArrayBufferLike>();
+  const frames: Uint8Array[] = [];
+  const take = (pieces: Uint8Array[]) => {
+    pieces.forEach((piece, i) => {
+      if (piece.length === 0) throw new Error('an empty piece');
+      const repairedEoi = options?.repairMissingEoi && i === pieces.length - 1 && piece.length === 2;
+      if (!pushed.has(piece.buffer) && !repairedEoi) throw new Error('a piece that is not a view of a chunk');
+    });
+    frames.push(join(...pieces));
+  };
+  let maxBuffered = 0;
+  for (const chunk of chunks) {
+    pushed.add(chunk.buffer);
+    for (const frame of scanner.push(chunk)) take(frame);
+    maxBuffered = Math.max(maxBuffered, scanner.bufferedBytes);
+  }
+  for (const frame of scanner.end()) take(frame);
+  return { frames, stats: { ...scanner.stats }, maxBuffered };
+}
+
+/**
  * The ways every input is replayed (STYLE.md "Tests"): whole; for inputs up to 8 KiB split in
  * two at every offset and byte by byte; for larger ones 1- and 7-byte feeds and 16 KiB
  * chunks; plus `randomSplits` seeded random splittings.
@@ -112,8 +140,8 @@ export function ascii(text: string): Uint8Array {
 
 /**
  * Replays `input` every way `splittings` gives and asserts each gives exactly `expected`
- * frames and the same counters as the whole feed (or `stats`, when given). Returns the
- * whole-feed result.
+ * frames and the same counters as the whole feed (or `stats`, when given), as contiguous
+ * frames and as pieces (joined, see `scanChunksAsPieces`). Returns the whole-feed result.
  */
 export function expectFramesEverySplit(
   input: Uint8Array,
@@ -125,8 +153,13 @@ export function expectFramesEverySplit(
   if (stats) expect(whole.stats).toMatchObject(stats);
   expect(describeFrames(whole.frames)).toEqual(describeFrames(expected));
   expect(sameFrames(whole.frames, expected)).toBe(true);
-  for (const [how, chunks] of splittings(input, options?.randomSplits, options?.seed)) {
-    const result = scanChunks(chunks, options);
+  for (const [split, chunks] of splittings(input, options?.randomSplits, options?.seed)) {
+    checkSplit(split, scanChunks(chunks, options));
+    checkSplit(`${split}, as pieces`, scanChunksAsPieces(chunks, options));
+  }
+  return whole;
+
+  function checkSplit(how: string, result: ScanResult): void {
     if (!sameFrames(result.frames, expected)) {
       expect.soft(describeFrames(result.frames), how).toEqual(describeFrames(expected));
       expect(sameFrames(result.frames, expected), how).toBe(true);
@@ -139,7 +172,6 @@ export function expectFramesEverySplit(
       if (counted !== input.length) expect(counted, how).toBe(input.length);
     }
   }
-  return whole;
 }
 
 function statsEqual(a: JpegScannerStats, b: JpegScannerStats): boolean {
