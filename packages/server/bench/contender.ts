@@ -4,11 +4,28 @@
  * excluded for every contender alike.
  *
  * Usage: node --import tsx contender.ts '<json options>'; prints `READY <port>` on stdout.
- * Over the IPC channel it answers `{ type: 'connections' }` with the open socket count.
+ * Over the IPC channel it answers `{ type: 'connections', windowStartMs, windowEndMs }` with
+ * the sockets open at the window's end and the ones that closed inside it, read from the
+ * instants it logged, so a load generator tearing down after the window changes neither.
  */
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { ConnectionLog } from '@mjpeg-kit/bench-support';
 import { loadFrames, nowMs, stampFrame } from './frames.js';
+
+/** The question run.ts asks over IPC, and the answer. */
+export interface ConnectionsQuery {
+  type: 'connections';
+  windowStartMs: number;
+  windowEndMs: number;
+}
+export interface ConnectionsAnswer {
+  type: 'connections';
+  /** Sockets open at `windowEndMs`. */
+  open: number;
+  /** Sockets that closed (either side) inside the window. */
+  closedInWindow: number;
+}
 
 export type ContenderKind = 'ours' | 'raw' | 'mjpeg-server' | 'mjpeg-proxy' | 'upstream';
 
@@ -141,13 +158,20 @@ async function main(): Promise<void> {
     upstream: startUpstream,
   };
   const server = await starters[options.kind]();
-  let open = 0;
+  const connections = new ConnectionLog();
   server.on('connection', (socket: Socket) => {
-    open++;
-    socket.on('close', () => open--);
+    connections.opened(nowMs());
+    socket.on('close', () => connections.closed(nowMs()));
   });
-  process.on('message', (message: { type?: string }) => {
-    if (message.type === 'connections') process.send?.({ type: 'connections', open });
+  process.on('message', (message: Partial<ConnectionsQuery>) => {
+    if (message.type !== 'connections') return;
+    const { windowStartMs = Number.NaN, windowEndMs = Number.NaN } = message;
+    const answer: ConnectionsAnswer = {
+      type: 'connections',
+      open: connections.openAt(windowEndMs),
+      closedInWindow: connections.closedBetween(windowStartMs, windowEndMs),
+    };
+    process.send?.(answer);
   });
   // --cpu-prof writes its profile only on a normal exit.
   process.on('SIGTERM', () => process.exit(0));

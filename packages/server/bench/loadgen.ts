@@ -6,7 +6,9 @@
  * counts as whole once the stream has reached the stamp's offset plus the frame length.
  *
  * Usage: node --import tsx loadgen.ts '<json options>'. Prints `OPEN`, `START`, then
- * `END <json result>` on stdout.
+ * `END <json result>` on stdout, then closes every socket and exits. The result carries the
+ * window's instants, so the server's side counts what was open and what closed inside the
+ * window, not the teardown after it.
  */
 import { connect, type Socket } from 'node:net';
 import { partialMatchLength } from '@mjpeg-kit/bytes';
@@ -64,6 +66,9 @@ export interface KindResult {
 }
 
 export interface LoadResult {
+  /** The measured window, as epoch milliseconds on the clock every bench process shares (`nowMs`). */
+  windowStartMs: number;
+  windowEndMs: number;
   windowSeconds: number;
   bytes: number;
   cpuSeconds: number;
@@ -280,10 +285,13 @@ async function main(): Promise<void> {
   process.stdout.write('START\n');
   await sleep(options.windowMs);
   inWindow = false;
-  const windowSeconds = (nowMs() - windowStart) / 1000;
+  const windowEnd = nowMs();
+  const windowSeconds = (windowEnd - windowStart) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const bytes = viewers.reduce((sum, viewer) => sum + viewer.received, 0) - bytesStart;
   const result: LoadResult = {
+    windowStartMs: windowStart,
+    windowEndMs: windowEnd,
     windowSeconds,
     bytes,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,

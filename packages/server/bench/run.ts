@@ -5,20 +5,29 @@
  * publisher of pre-encoded, stamped frames at 30 fps; the load generator runs pinned to
  * core 1. Server CPU seconds and peak RSS come from /proc; frames, ages and time to first
  * frame from the load generator. Run: `npm run bench` in packages/server
- * (`-- --quick` for a short pass, `-- --cpu-prof` to profile our server at the largest N).
+ * (`-- --quick` for a short pass, `-- --cpu-prof` to profile our server at the largest N;
+ * `--only=raw,ours`, `--viewers=100,1000`, `--no-mixed`, `--mixed-viewers=50` pick rows).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { ContenderKind, ContenderOptions } from './contender.js';
+import {
+  coresPrerequisite,
+  printRunHeader,
+  readBenchOptions,
+  readOption,
+  requirePrerequisites,
+  toolPrerequisite,
+} from '@mjpeg-kit/bench-support';
+import type { ConnectionsAnswer, ConnectionsQuery, ContenderKind, ContenderOptions } from './contender.js';
 import { loadFrames } from './frames.js';
 import type { LoadOptions, LoadResult } from './loadgen.js';
 import { cpuSeconds, memoryMb } from './proc.js';
 
 const args = process.argv.slice(2);
-const quick = args.includes('--quick');
+const { quick } = readBenchOptions({ baseline: false }, args);
 const profile = args.includes('--cpu-prof');
 const FPS = 30;
 const WINDOW_MS = quick ? 3000 : 4000;
@@ -37,8 +46,7 @@ const SIZES: [number, number][] = quick
       [640, 480],
       [1280, 720],
     ];
-const option = (name: string): string | undefined =>
-  args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const option = (name: string): string | undefined => readOption(name, args);
 const AUDIENCES = option('viewers')?.split(',').map(Number) ?? (quick ? [100, 500] : [100, 500, 1000, 2000]);
 /** `--only=raw,ours` runs a subset (raw first: the other rows' ratios need it). */
 const CONTENDERS = (option('only')?.split(',') ?? [
@@ -48,6 +56,9 @@ const CONTENDERS = (option('only')?.split(',') ?? [
   'mjpeg-server',
 ]) as ContenderKind[];
 const MIXED = !args.includes('--no-mixed');
+/** The mixed audience's size (`--mixed-viewers=50` for a smoke run) and window. */
+const MIXED_VIEWERS = Number(option('mixed-viewers') ?? 500);
+const MIXED_WINDOW_MS = quick ? 3000 : 10_000;
 
 interface Started {
   child: ChildProcess;
@@ -93,14 +104,24 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function openConnections(child: ChildProcess): Promise<number> {
+/** What the server saw of its sockets in the load generator's window (read after the window). */
+function connectionsInWindow(
+  child: ChildProcess,
+  load: LoadResult,
+): Promise<{ open: number; closedInWindow: number }> {
+  const unknown = { open: Number.NaN, closedInWindow: Number.NaN };
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(Number.NaN), 2000);
-    child.once('message', (message: { open?: number }) => {
+    const timer = setTimeout(() => resolve(unknown), 2000);
+    child.once('message', (message: Partial<ConnectionsAnswer>) => {
       clearTimeout(timer);
-      resolve(message.open ?? Number.NaN);
+      resolve({ open: message.open ?? Number.NaN, closedInWindow: message.closedInWindow ?? Number.NaN });
     });
-    child.send({ type: 'connections' });
+    const query: ConnectionsQuery = {
+      type: 'connections',
+      windowStartMs: load.windowStartMs,
+      windowEndMs: load.windowEndMs,
+    };
+    child.send(query);
   });
 }
 
@@ -111,7 +132,9 @@ interface Measurement {
   serverCpuSeconds: number;
   rssPeakMb: number;
   rssEndMb: number;
+  /** Sockets the server had open at the window's end, and those that closed inside the window. */
   openAtEnd: number;
+  closedInWindow: number;
   /** The host's 1-minute load average when the row ended: above ~2, other work shared the cores. */
   loadAverage: number;
   aborted?: string;
@@ -153,6 +176,7 @@ async function measure(
   let cpuEnd = 0;
   let rss = { rss: Number.NaN, peak: Number.NaN };
   let openAtEnd = Number.NaN;
+  let closedInWindow = Number.NaN;
   const finished = new Promise<LoadResult>((resolve, reject) => {
     const limit = setTimeout(
       () => {
@@ -171,8 +195,9 @@ async function measure(
         rss = safe(() => memoryMb(pid), rss);
         const parsed = JSON.parse(line.slice(4)) as LoadResult;
         pending.push(
-          openConnections(server.child).then((open) => {
-            openAtEnd = open;
+          connectionsInWindow(server.child, parsed).then((counts) => {
+            openAtEnd = counts.open;
+            closedInWindow = counts.closedInWindow;
           }),
         );
         Promise.all(pending).then(() => {
@@ -205,6 +230,7 @@ async function measure(
     rssPeakMb: rss.peak,
     rssEndMb: rss.rss,
     openAtEnd,
+    closedInWindow,
     loadAverage: loadavg()[0] ?? Number.NaN,
     ...(aborted === undefined ? {} : { aborted }),
   };
@@ -269,6 +295,7 @@ function mixedRow(m: Measurement): string {
     fixed(slow.fpsMean),
     `${fixed(slow.ageP50, 0)} / ${fixed(slow.ageP99, 0)}`,
     `${fixed(m.openAtEnd, 0)} (${readers} read, ${stalled.viewers} stalled)`,
+    fixed(m.closedInWindow, 0),
     String(healthy.closed + slow.closed),
     fixed((100 * m.serverCpuSeconds) / m.load.windowSeconds, 0),
     fixed(m.rssEndMb, 0),
@@ -279,8 +306,8 @@ function mixedRow(m: Measurement): string {
 }
 
 const MIXED_HEADER = [
-  '| server | healthy: % of frames | healthy age ms (p50 / p99) | slow: fps | slow age ms (p50 / p99) | sockets open at end | readers dropped | CPU % of a core | RSS at end MB | peak RSS MB | host load avg |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| server | healthy: % of frames | healthy age ms (p50 / p99) | slow: fps | slow age ms (p50 / p99) | sockets open at window end | sockets closed in the window | readers dropped | CPU % of a core | RSS at end MB | peak RSS MB | host load avg |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ].join('\n');
 
 interface ProfileNode {
@@ -356,13 +383,16 @@ async function measureOrReport(
 }
 
 async function main(): Promise<void> {
-  console.log(
-    `# @mjpeg-kit/server — Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString()}`,
-  );
-  const [load1 = 0] = loadavg();
-  console.log(
-    `\nLoad average at start: ${load1.toFixed(2)}${load1 > 1 ? ' (other work is running: servers and load generator share their cores with it, so latency and fps suffer; CPU seconds per GB hold up best)' : ''}.`,
-  );
+  await requirePrerequisites([
+    toolPrerequisite('ffmpeg', 'the server bench (pre-encoded frames)'),
+    toolPrerequisite(
+      'taskset',
+      'the server bench (pins servers and the load generator)',
+      'apt-get install util-linux',
+    ),
+    coresPrerequisite(2, 'the server bench (servers on core 0, the load generator on core 1)'),
+  ]);
+  printRunHeader('@mjpeg-kit/server benchmark');
   console.log(
     `Servers pinned to core 0, load generator to core 1; ${FPS} fps of pre-encoded frames; ${WARMUP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window per row.`,
   );
@@ -396,19 +426,19 @@ async function main(): Promise<void> {
   const vgaFrames = loadFrames(640, 480);
   if (MIXED)
     console.log(
-      '\n## Mixed audience: 500 viewers at 640×480 (80% healthy, 10% at a quarter rate, 10% stalled)\n',
+      `\n## Mixed audience: ${MIXED_VIEWERS} viewers at 640×480 (80% healthy, 10% at a quarter rate, 10% stalled), ${MIXED_WINDOW_MS / 1000} s window\n`,
     );
   if (MIXED) console.log(MIXED_HEADER);
   for (const kind of MIXED ? CONTENDERS : []) {
-    const m = await measureOrReport(kind, 500, () =>
+    const m = await measureOrReport(kind, MIXED_VIEWERS, () =>
       measure(kind, vga, {
-        viewers: 500,
+        viewers: MIXED_VIEWERS,
         slow: 0.1,
         stalled: 0.1,
         slowFactor: 0.25,
         streamBytesPerSecond: vgaFrames.meanBytes * FPS,
         warmupMs: WARMUP_MS,
-        windowMs: 10_000,
+        windowMs: MIXED_WINDOW_MS,
       }),
     );
     if (m !== undefined) console.log(mixedRow(m));
