@@ -5,12 +5,36 @@ import { MultipartParser } from '../src/index.js';
 /** Every contender behind one signature: chunks in, frames (bodies) out. */
 export type Scan = (chunks: Uint8Array[]) => Uint8Array[];
 
+/** The same for contenders that hand each body over as pieces (views of the chunks, unjoined). */
+export type PiecesScan = (chunks: Uint8Array[]) => Uint8Array[][];
+
 export function ours(boundary: string): Scan {
   return (chunks) => {
     const parser = new MultipartParser(boundary);
     const frames: Uint8Array[] = [];
     for (const chunk of chunks) for (const part of parser.write(chunk)) frames.push(part.body);
     for (const part of parser.end()) frames.push(part.body);
+    return frames;
+  };
+}
+
+/** Ours with `bodies: 'pieces'`: each body as views of the chunks, nothing copied. */
+export function oursPieces(boundary: string): PiecesScan {
+  return (chunks) => {
+    const parser = new MultipartParser(boundary, { bodies: 'pieces' });
+    const frames: Uint8Array[][] = [];
+    for (const chunk of chunks) for (const part of parser.write(chunk)) frames.push(part.pieces);
+    for (const part of parser.end()) frames.push(part.pieces);
+    return frames;
+  };
+}
+
+/** @mjackson/multipart-parser's own pieces: `part.content`, the body's chunks, not joined. */
+export function mjacksonContent(boundary: string): PiecesScan {
+  return (chunks) => {
+    const parser = new MjacksonParser(boundary, { maxFileSize: 64 * 1024 * 1024 });
+    const frames: Uint8Array[][] = [];
+    for (const chunk of chunks) for (const part of parser.write(chunk)) frames.push(part.content);
     return frames;
   };
 }

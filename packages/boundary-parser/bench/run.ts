@@ -1,12 +1,23 @@
 import { cpus, loadavg } from 'node:os';
 import { MultipartParser as MjacksonForLatency } from '@mjackson/multipart-parser';
-import { bytesEqual, encodeAscii } from '@mjpeg-kit/bytes';
+import { bytesEqual, concatBytes, encodeAscii } from '@mjpeg-kit/bytes';
 import { MultipartParser as MultipartParserForLatency } from '../src/index.js';
-import { mjackson, mjpegConsumer, naiveIndexOf, ours, type Scan } from './adapters.js';
+import {
+  mjackson,
+  mjacksonContent,
+  mjpegConsumer,
+  naiveIndexOf,
+  ours,
+  oursPieces,
+  type PiecesScan,
+  type Scan,
+} from './adapters.js';
 import { loadFrames } from './frames.js';
 
 const BOUNDARY = 'mjpegkitboundary7f3a9c';
 const RUN_MS = Number(process.env.BENCH_MS ?? 700);
+/** `--only=pieces`: only the pieces table (`bodies: 'pieces'` against copy-once and the peers). */
+const ONLY_PIECES = process.argv.includes('--only=pieces');
 const indexOf = Buffer.prototype.indexOf as (this: Uint8Array, needle: Uint8Array, from: number) => number;
 const needle = encodeAscii(`\r\n--${BOUNDARY}`);
 
@@ -27,6 +38,14 @@ console.log(
 for (const chunkSize of [64 * 1024, 16 * 1024]) {
   const chunksWith = cut(streamWith, chunkSize);
   const chunksWithout = cut(streamWithout, chunkSize);
+  if (!ONLY_PIECES) mainReport(chunkSize, chunksWith, chunksWithout);
+  piecesReport(chunkSize, chunksWith, chunksWithout);
+}
+
+if (!ONLY_PIECES) latencyReport();
+
+/** Ours (both paths), the peers and the physical limits, in one timed run. */
+function mainReport(chunkSize: number, chunksWith: Uint8Array[], chunksWithout: Uint8Array[]): void {
   const contenders: [name: string, scan: Scan, chunks: Uint8Array[], note?: string][] = [
     ['ours, Content-Length path', ours(BOUNDARY), chunksWith],
     ['ours, search path (no length)', ours(BOUNDARY), chunksWithout],
@@ -75,7 +94,71 @@ for (const chunkSize of [64 * 1024, 16 * 1024]) {
   );
 }
 
-latencyReport();
+/**
+ * `bodies: 'pieces'` (each body as views of the chunks, nothing copied) against copying every
+ * byte once, ours with contiguous bodies, and every peer, @mjackson/multipart-parser also in its
+ * own pieces form (`part.content`, unjoined), in one timed run. Pieces are checked by joining
+ * them, outside the timing.
+ */
+function piecesReport(chunkSize: number, chunksWith: Uint8Array[], chunksWithout: Uint8Array[]): void {
+  const joined =
+    (scan: PiecesScan): Scan =>
+    (chunks) =>
+      scan(chunks).map((pieces) => concatBytes(pieces));
+  type Row = [name: string, run: () => number, check: () => Uint8Array[], peer: boolean];
+  const piecesRow = (name: string, scan: PiecesScan, chunks: Uint8Array[], peer = false): Row => [
+    name,
+    () => scan(chunks).length,
+    () => joined(scan)(chunks),
+    peer,
+  ];
+  const row = (name: string, scan: Scan, chunks: Uint8Array[], peer = true): Row => [
+    name,
+    () => scan(chunks).length,
+    () => scan(chunks),
+    peer,
+  ];
+  const rows: Row[] = [
+    piecesRow("ours, bodies: 'pieces', Content-Length path", oursPieces(BOUNDARY), chunksWith),
+    piecesRow("ours, bodies: 'pieces', search path (no length)", oursPieces(BOUNDARY), chunksWithout),
+    row('ours, contiguous bodies, Content-Length path', ours(BOUNDARY), chunksWith, false),
+    row('@mjackson/multipart-parser (part.bytes)', mjackson(BOUNDARY), chunksWith),
+    piecesRow(
+      '@mjackson/multipart-parser, part.content (pieces, unjoined)',
+      mjacksonContent(BOUNDARY),
+      chunksWith,
+      true,
+    ),
+    row('mjpeg-consumer', mjpegConsumer(), chunksWith),
+    row('naive indexOf splitter', naiveIndexOf(BOUNDARY), chunksWith),
+  ];
+  const verdicts = rows.map(([, , output]) => check(output()));
+  const seconds = timeAll([...rows.map(([, run]) => run), copyOnce(chunksWith, streamWith.length)]);
+  const copySeconds = seconds[rows.length]!;
+  const peers = rows
+    .map(([name, , , peer], i) => ({ name, peer, seconds: seconds[i]!, correct: verdicts[i] === 'correct' }))
+    .filter((entry) => entry.peer && entry.correct);
+  const best = peers.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const mjacksonSeconds = seconds[3]!;
+
+  console.log(`### ${chunkSize / 1024} KiB chunks, bodies as pieces\n`);
+  console.log(
+    '| contender | output | MB/s | frames/s | vs copy-once | vs best peer | vs @mjackson (part.bytes) |',
+  );
+  console.log('|---|---|--:|--:|--:|--:|--:|');
+  const printRow = (name: string, verdict: string, s: number) =>
+    console.log(
+      `| ${name} | ${verdict} | ${(streamWith.length / s / 1e6).toFixed(0)} | ${(frames.length / s).toFixed(0)} | ` +
+        `${(copySeconds / s).toFixed(2)}× | ${(best.seconds / s).toFixed(2)}× | ${(mjacksonSeconds / s).toFixed(2)}× |`,
+    );
+  for (const [i, [name]] of rows.entries()) printRow(name, verdicts[i]!, seconds[i]!);
+  printRow('limit: copy every byte once', '—', copySeconds);
+  console.log(
+    `\npieces (length path) vs copy-once: ${(copySeconds / seconds[0]!).toFixed(2)}×; ` +
+      `vs best correct peer (${best.name}): ${(best.seconds / seconds[0]!).toFixed(2)}×; ` +
+      `vs @mjackson/multipart-parser (part.bytes): ${(mjacksonSeconds / seconds[0]!).toFixed(2)}×\n`,
+  );
+}
 
 /**
  * Which write() returns each frame. Two ways servers write: mjpeg-kit's (delimiter right after

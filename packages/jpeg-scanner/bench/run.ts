@@ -1,8 +1,10 @@
 /**
  * JpegScanner against pipe2jpeg, a naive FF D8 / FF D9 splitter and the limit of a native
  * FF D9 search over the same bytes, on 300 real 720p frames (ffmpeg, ~90 KB each), plain and
- * with an EXIF thumbnail in every frame, cut at 64 KiB and 1.5 KiB.
- * Run: npm run bench (in packages/jpeg-scanner). Prints a markdown table.
+ * with an EXIF thumbnail in every frame, cut at 64 KiB and 1.5 KiB; then `frames: 'pieces'`
+ * (no copy) against copying every byte once and the peers, in 64 KiB and 16 KiB chunks.
+ * Run: npm run bench (in packages/jpeg-scanner); `npm run bench -- --only=pieces` for the
+ * pieces table alone. Prints markdown tables.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +22,8 @@ const Pipe2Jpeg = require('pipe2jpeg') as new () => {
 };
 
 const FRAME_COUNT = 300;
+/** `--only=pieces`: only the pieces table. */
+const ONLY_PIECES = process.argv.includes('--only=pieces');
 const cacheDir = join(tmpdir(), 'mjpeg-kit-jpeg-scanner-bench-720p');
 
 /** 300 separate JPEG files from ffmpeg (the truth), made once and cached. */
@@ -61,6 +65,14 @@ type Adapter = (chunks: readonly Uint8Array[]) => Uint8Array[];
 
 const EOI = new Uint8Array([0xff, 0xd9]);
 const SOI = new Uint8Array([0xff, 0xd8]);
+
+/** Ours with `frames: 'pieces'`: each frame as views of the chunks, nothing copied. */
+const oursPieces = (chunks: readonly Uint8Array[]): Uint8Array[][] => {
+  const scanner = new JpegScanner({ frames: 'pieces' });
+  const frames: Uint8Array[][] = [];
+  for (const piece of chunks) for (const frame of scanner.push(piece)) frames.push(frame);
+  return frames;
+};
 
 const adapters: Record<string, Adapter> = {
   '@mjpeg-kit/jpeg-scanner': (chunks) => {
@@ -172,10 +184,12 @@ function countRight(frames: readonly Uint8Array[], truth: readonly Uint8Array[])
 }
 
 const plain = loadFrames();
-const datasets: [string, Uint8Array[]][] = [
-  ['720p', plain],
-  ['720p + EXIF thumbnail', withExifThumbnail(plain)],
-];
+const datasets: [string, Uint8Array[]][] = ONLY_PIECES
+  ? []
+  : [
+      ['720p', plain],
+      ['720p + EXIF thumbnail', withExifThumbnail(plain)],
+    ];
 
 console.log(
   `# @mjpeg-kit/jpeg-scanner — Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString()}, load average ${loadavg()[0]?.toFixed(1)}`,
@@ -183,8 +197,12 @@ console.log(
 console.log(
   `\n${FRAME_COUNT} ffmpeg frames, 1280×720, noise q5, ${(concatBytes(plain).length / FRAME_COUNT / 1000).toFixed(0)} KB each; rates from CPU time (best of up to 40 round-robin passes, ~3 s per configuration); fresh instance per pass.\n`,
 );
-console.log('| stream | chunks | splitter | frames right | MB/s | frames/s | × search limit | × pipe2jpeg |');
-console.log('|---|---|---|---|---|---|---|---|');
+if (!ONLY_PIECES) {
+  console.log(
+    '| stream | chunks | splitter | frames right | MB/s | frames/s | × search limit | × pipe2jpeg |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+}
 for (const [name, truth] of datasets) {
   const stream = concatBytes(truth);
   const frameBytes = stream.length / truth.length;
@@ -208,6 +226,70 @@ for (const [name, truth] of datasets) {
       const fps = stream.length / frameBytes / seconds;
       console.log(
         `| ${name} | ${chunkLabel} | ${label} | ${right} | ${mbps.toFixed(0)} | ${fps.toFixed(0)} | ${(searchLimit / seconds).toFixed(2)} | ${(peer / seconds).toFixed(2)} |`,
+      );
+    }
+  }
+}
+
+piecesReport(plain);
+
+/**
+ * `frames: 'pieces'` (each frame as views of the chunks, nothing copied) against copying every
+ * byte once, ours with contiguous frames and the peers, in one timed run per chunk size.
+ * Pieces are checked by joining them, outside the timing.
+ */
+function piecesReport(truth: Uint8Array[]): void {
+  const stream = concatBytes(truth);
+  const copyTarget = new Uint8Array(stream.length);
+  const copyOnce: Timed = (chunks) => {
+    let offset = 0;
+    for (const piece of chunks) {
+      copyTarget.set(piece, offset);
+      offset += piece.length;
+    }
+    return new Array(copyTarget[offset - 1] === 0xd9 ? 1 : 0);
+  };
+  const joined = (chunks: readonly Uint8Array[]) => oursPieces(chunks).map((frame) => concatBytes(frame));
+  // label, what is timed, what is checked (undefined: a limit), whether it is a peer
+  const contenders: [string, Timed, Adapter | undefined, boolean][] = [
+    ["@mjpeg-kit/jpeg-scanner, frames: 'pieces'", oursPieces, joined, false],
+    [
+      '@mjpeg-kit/jpeg-scanner, contiguous frames',
+      adapters['@mjpeg-kit/jpeg-scanner']!,
+      adapters['@mjpeg-kit/jpeg-scanner'],
+      false,
+    ],
+    ['pipe2jpeg', adapters.pipe2jpeg!, adapters.pipe2jpeg, true],
+    ['naive FF D8…FF D9', adapters['naive FF D8…FF D9']!, adapters['naive FF D8…FF D9'], true],
+    ['limit: copy every byte once', copyOnce, undefined, false],
+  ];
+  console.log("\n### `frames: 'pieces'`: 720p, ratios from CPU time (best of up to 40 round-robin passes)\n");
+  console.log(
+    '| chunks | splitter | frames right | MB/s | frames/s | × copy-once | × best peer | × pipe2jpeg |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const size of [64 * 1024, 16 * 1024]) {
+    const chunks = chunk(stream, size).map((piece) =>
+      Buffer.from(piece.buffer, piece.byteOffset, piece.length),
+    );
+    const times = timeAll(
+      contenders.map(([label, run]) => [label, run]),
+      chunks,
+    );
+    const rows = contenders.map(([label, , checked, peer]) => {
+      const right = checked === undefined ? undefined : countRight(checked(chunks), truth);
+      return { label, peer, right, seconds: times.get(label)! };
+    });
+    const copySeconds = times.get('limit: copy every byte once')!;
+    const best = Math.min(
+      ...rows.filter((row) => row.peer && row.right === truth.length).map((row) => row.seconds),
+    );
+    const pipe2jpeg = times.get('pipe2jpeg')!;
+    for (const { label, right, seconds } of rows) {
+      console.log(
+        `| ${size / 1024} KiB | ${label} | ${right === undefined ? '—' : `${right}/${truth.length}`} | ` +
+          `${(stream.length / seconds / 1e6).toFixed(0)} | ${(truth.length / seconds).toFixed(0)} | ` +
+          `${(copySeconds / seconds).toFixed(2)} | ${(best / seconds).toFixed(2)} | ${(pipe2jpeg / seconds).toFixed(2)} |`,
       );
     }
   }
