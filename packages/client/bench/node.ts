@@ -3,19 +3,23 @@
  * bytes read with a bare fetch body reader) and the parsers alone on the bytes in memory.
  * The server runs in a worker thread so it does not share the client's event loop.
  *
- * Run: cd packages/client/bench && npx tsx node.ts   (BENCH_FRAMES, BENCH_RUNS to change the size)
+ * Run: npm run bench:node in packages/client (`-- --quick` for a smoke pass; BENCH_FRAMES and
+ * BENCH_RUNS change the size). `npm run bench` runs it before the Chromium rows.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { printRunHeader, readBenchOptions } from '@mjpeg-kit/bench-support';
 import { MultipartParser } from '@mjpeg-kit/boundary-parser';
 import { concatBytes } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { openStream, StreamError } from '../src/index.js';
 
-const FRAMES = Number(process.env.BENCH_FRAMES ?? 1500);
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const { quick } = readBenchOptions({ baseline: false });
+const FRAMES = Number(process.env.BENCH_FRAMES ?? (quick ? 200 : 1500));
+const RUNS = Number(process.env.BENCH_RUNS ?? (quick ? 2 : 5));
 const WRITE_BYTES = 64 * 1024;
 
 /** A real 640×480 JPEG from ffmpeg when it is installed, else the test vector. */
@@ -161,54 +165,6 @@ async function timeInterleaved(readers: [string, Run][]): Promise<Result[]> {
   return best as Result[];
 }
 
-const { url, worker } = await startServer();
-const http: Result[][] = [];
-const memory: Result[][] = [];
-for (const [kind, body] of [
-  ['multipart', multipartBody],
-  ['jpeg', jpegBody],
-] as const) {
-  const path = `${url}/${kind}`;
-  const inMemoryFetch = memoryFetch(
-    body,
-    kind === 'multipart' ? 'multipart/x-mixed-replace;boundary=b' : 'image/jpeg',
-  );
-  http.push(
-    await timeInterleaved([
-      [`fetch body read, no parsing (the limit) — ${kind}`, () => rawFetch(path)],
-      [
-        `fetch + ${kind === 'multipart' ? 'MultipartParser' : 'JpegScanner'} loop — ${kind}`,
-        () => fetchAndParse(path, kind),
-      ],
-      [`openStream — ${kind}`, () => viaOpenStream(path)],
-    ]),
-  );
-  memory.push(
-    await timeInterleaved([
-      kind === 'multipart'
-        ? [
-            'MultipartParser alone',
-            () => {
-              const parser = new MultipartParser('b');
-              return inMemory(body, (chunk) => parser.write(chunk).length);
-            },
-          ]
-        : [
-            'JpegScanner alone',
-            () => {
-              const scanner = new JpegScanner();
-              return inMemory(body, (chunk) => scanner.push(chunk).length);
-            },
-          ],
-      [
-        `openStream over an in-memory Response — ${kind}`,
-        () => viaOpenStream('http://memory/', inMemoryFetch),
-      ],
-    ]),
-  );
-}
-await worker.terminate();
-
 function table(title: string, groups: Result[][], ratioLabel: string): void {
   console.log(`\n${title}\n`);
   console.log(`| reader | MB/s | frames/s | ${ratioLabel} |`);
@@ -224,13 +180,65 @@ function table(title: string, groups: Result[][], ratioLabel: string): void {
   }
 }
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log('# @mjpeg-kit/client: openStream throughput in Node');
-console.log(
-  `Node ${process.version}, ${cpu} (${cpus().length} cores), ${new Date().toISOString().slice(0, 10)}`,
-);
-console.log(
-  `${FRAMES} frames of ${jpeg.length} bytes (640×480) in ${WRITE_BYTES / 1024} KiB chunks; best of ${RUNS}, interleaved.`,
-);
-table('Over loopback HTTP (server in a worker thread):', http, 'vs limit');
-table('In memory, no sockets (what openStream adds to the parser):', memory, 'vs parser alone');
+/** Prints the two tables: over loopback HTTP, and in memory (what openStream adds to the parser). */
+export async function runNodeBench(): Promise<void> {
+  const { url, worker } = await startServer();
+  const http: Result[][] = [];
+  const memory: Result[][] = [];
+  for (const [kind, body] of [
+    ['multipart', multipartBody],
+    ['jpeg', jpegBody],
+  ] as const) {
+    const path = `${url}/${kind}`;
+    const inMemoryFetch = memoryFetch(
+      body,
+      kind === 'multipart' ? 'multipart/x-mixed-replace;boundary=b' : 'image/jpeg',
+    );
+    http.push(
+      await timeInterleaved([
+        [`fetch body read, no parsing (the limit) — ${kind}`, () => rawFetch(path)],
+        [
+          `fetch + ${kind === 'multipart' ? 'MultipartParser' : 'JpegScanner'} loop — ${kind}`,
+          () => fetchAndParse(path, kind),
+        ],
+        [`openStream — ${kind}`, () => viaOpenStream(path)],
+      ]),
+    );
+    memory.push(
+      await timeInterleaved([
+        kind === 'multipart'
+          ? [
+              'MultipartParser alone',
+              () => {
+                const parser = new MultipartParser('b');
+                return inMemory(body, (chunk) => parser.write(chunk).length);
+              },
+            ]
+          : [
+              'JpegScanner alone',
+              () => {
+                const scanner = new JpegScanner();
+                return inMemory(body, (chunk) => scanner.push(chunk).length);
+              },
+            ],
+        [
+          `openStream over an in-memory Response — ${kind}`,
+          () => viaOpenStream('http://memory/', inMemoryFetch),
+        ],
+      ]),
+    );
+  }
+  await worker.terminate();
+
+  console.log('## openStream throughput in Node\n');
+  console.log(
+    `${FRAMES} frames of ${jpeg.length} bytes (640×480) in ${WRITE_BYTES / 1024} KiB chunks; best of ${RUNS}, interleaved.`,
+  );
+  table('Over loopback HTTP (server in a worker thread):', http, 'vs limit');
+  table('In memory, no sockets (what openStream adds to the parser):', memory, 'vs parser alone');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  printRunHeader('@mjpeg-kit/client benchmark: openStream in Node');
+  await runNodeBench();
+}

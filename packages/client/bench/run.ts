@@ -1,44 +1,46 @@
 /**
- * The DOM player against Chromium's native <img> multipart rendering, in Debian's headless
- * Chromium, on the real server's 1280×720 30 fps synthetic stream: pictures on screen per second
- * (counted from the compositor's screencast, the same way for both), the player's own draw rate,
- * main-thread animation frames and long tasks, latency from X-Timestamp to draw, and memory after
- * 2000 frames.
+ * The client's benches: first openStream in Node (node.ts), then the DOM player against
+ * Chromium's native <img> multipart rendering, in Debian's headless Chromium, on the real
+ * server's 1280×720 30 fps synthetic stream: pictures on screen per second (counted from the
+ * compositor's screencast, the same way for both), the player's own draw rate, main-thread
+ * animation frames and long tasks, latency from X-Timestamp to draw, each row in the same
+ * window; then, in a row of its own, memory after forced GCs over 2000 drawn frames.
  *
- * Run: npm run bench (in packages/client). Needs /usr/bin/chromium and a built server and web app:
- *   cd /work/main && npx turbo run build --filter=mjpeg-kit-server... && (cd apps/web && npx vite build)
+ * Run: npm run bench (in packages/client; `-- --quick` for a smoke pass, `--only=<row>` for one
+ * of node, native, image-decoder, img, image-bitmap, memory). Needs /usr/bin/chromium and the
+ * built server and web app, which the root `npm run bench` has turbo build first; on its own:
+ *   npx turbo run build --filter=mjpeg-kit-server...   (at the root: the CLI and the web app)
+ * BENCH_SECONDS (rate window) and BENCH_MEMORY_FRAMES (memory row length) override the defaults.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import {
+  filePrerequisite,
+  formatLoadAverage,
+  printRunHeader,
+  readBenchOptions,
+  readOption,
+  requirePrerequisites,
+  toolPrerequisite,
+} from '@mjpeg-kit/bench-support';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
+import { runNodeBench } from './node.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER_CLI = `${ROOT}apps/server/dist/cli.js`;
 const WEB_DIST = `${ROOT}apps/web/dist/index.html`;
 const SOURCE_FPS = 30;
 const SIZE = '1280x720';
-const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const MEMORY_FRAMES = Number(process.env.BENCH_MEMORY_FRAMES ?? 2000);
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
-}
-
-if (!existsSync(CHROMIUM_PATH)) fail(`${CHROMIUM_PATH} not found: the bench drives Debian's Chromium.`);
-if (!existsSync(SERVER_CLI))
-  fail(`${SERVER_CLI} missing: run npx turbo run build --filter=mjpeg-kit-server... at the root.`);
-if (!existsSync(WEB_DIST)) {
-  console.log('building apps/web …');
-  const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
-    cwd: `${ROOT}apps/web`,
-    stdio: 'inherit',
-  });
-  if (built.status !== 0) fail('apps/web did not build');
-}
+const { quick } = readBenchOptions({ baseline: false });
+const WARMUP_MS = 3000;
+/** Every rate row's measured window, after the warm-up. */
+const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? (quick ? 3 : 10));
+/** The memory row draws this many frames, with a forced GC at 300, 1000 and here. */
+const MEMORY_FRAMES = Number(process.env.BENCH_MEMORY_FRAMES ?? (quick ? 300 : 2000));
+const ONLY = readOption('only') ?? process.env.BENCH_ONLY;
+const BUILD_FIX = 'run npx turbo run build --filter=mjpeg-kit-server... at the root';
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
@@ -151,18 +153,20 @@ interface Result {
   latencyP50: number | undefined;
   latencyP99: number | undefined;
   mbPerSecond: number | undefined;
-  memory?: { frames: number[]; heapMb: number[]; rssMb: number[] };
+}
+
+/** Heap and renderer RSS after a forced GC, at each checkpoint of drawn frames. */
+interface MemoryResult {
+  name: string;
+  frames: number[];
+  heapMb: number[];
+  rssMb: number[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function measure(
-  browser: Browser,
-  browserSession: CDPSession,
-  name: string,
-  open: (page: Page) => Promise<void>,
-  memoryFrames = 0,
-): Promise<Result> {
+/** A fresh browser context with the page instrumented and opened by `open`. */
+async function openInstrumented(browser: Browser, open: (page: Page) => Promise<void>) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   await context.addInitScript(INSTRUMENT);
   const page = await context.newPage();
@@ -191,32 +195,24 @@ async function measure(
     maxWidth: 640,
     maxHeight: 400,
   });
-  await sleep(3000); // warm up: connect, first frames, JIT
-  const start = await sample(page, screenFrames);
+  await sleep(WARMUP_MS); // warm up: connect, first frames, JIT
+  return { context, page, screencast, screenFrames: () => screenFrames };
+}
+
+/**
+ * One rate row: after the warm-up, RATE_SECONDS measured with nothing else in the window (no
+ * forced GC, no heap probe), the same for every row.
+ */
+async function measure(browser: Browser, name: string, open: (page: Page) => Promise<void>): Promise<Result> {
+  const { context, page, screencast, screenFrames } = await openInstrumented(browser, open);
+  const start = await sample(page, screenFrames());
   const latencies: number[] = [];
-  const memory = { frames: [] as number[], heapMb: [] as number[], rssMb: [] as number[] };
   let end = start;
-  // The memory row runs until `memoryFrames` are drawn (67 s at 30 fps), bounded at 3× that.
-  const runMs = memoryFrames > 0 ? (memoryFrames / SOURCE_FPS) * 1000 * 3 : RATE_SECONDS * 1000;
-  const deadline = Date.now() + runMs;
-  let nextMemoryAt = memoryFrames > 0 ? 300 : Number.POSITIVE_INFINITY;
+  const deadline = Date.now() + RATE_SECONDS * 1000;
   while (Date.now() < deadline) {
-    await sleep(1000);
-    end = await sample(page, screenFrames);
+    await sleep(Math.min(1000, Math.max(0, deadline - Date.now())));
+    end = await sample(page, screenFrames());
     latencies.push(...end.latencies);
-    if (end.drawn >= nextMemoryAt) {
-      memory.frames.push(end.drawn);
-      memory.heapMb.push(await heapMb(page));
-      memory.rssMb.push(await rendererRssMb(browserSession));
-      nextMemoryAt = nextMemoryAt < 1000 ? 1000 : memoryFrames;
-      if (end.drawn >= memoryFrames) break;
-    }
-  }
-  if (memoryFrames > 0 && memory.frames.at(-1) !== end.drawn) {
-    // The deadline came first (a loaded machine): record where the run got to.
-    memory.frames.push(end.drawn);
-    memory.heapMb.push(await heapMb(page));
-    memory.rssMb.push(await rendererRssMb(browserSession));
   }
   await screencast.send('Page.stopScreencast').catch(() => undefined);
   const seconds = (end.at - start.at) / 1000;
@@ -232,14 +228,61 @@ async function measure(
     latencyP50: latencies.length > 0 ? percentile(latencies, 50) : undefined,
     latencyP99: latencies.length > 0 ? percentile(latencies, 99) : undefined,
     mbPerSecond: end.bitrateBps > 0 ? end.bitrateBps / 8 / 1e6 : undefined,
-    memory: memoryFrames > 0 ? memory : undefined,
   };
+}
+
+/**
+ * The memory row, on its own: draws until MEMORY_FRAMES frames (67 s at 30 fps, bounded at 3×
+ * that), forcing a GC and reading the JS heap and renderer RSS at 300, 1000 and MEMORY_FRAMES
+ * drawn frames. Its rates are not reported: the forced GCs run inside its window.
+ */
+async function measureMemory(
+  browser: Browser,
+  browserSession: CDPSession,
+  name: string,
+  open: (page: Page) => Promise<void>,
+): Promise<MemoryResult> {
+  const { context, page, screencast, screenFrames } = await openInstrumented(browser, open);
+  const memory: MemoryResult = { name, frames: [], heapMb: [], rssMb: [] };
+  const record = async (drawn: number) => {
+    memory.frames.push(drawn);
+    memory.heapMb.push(await heapMb(page));
+    memory.rssMb.push(await rendererRssMb(browserSession));
+  };
+  const checkpoints = [300, 1000, MEMORY_FRAMES].filter(
+    (at, i, all) => at <= MEMORY_FRAMES && all.indexOf(at) === i,
+  );
+  const deadline = Date.now() + (MEMORY_FRAMES / SOURCE_FPS) * 1000 * 3;
+  let drawn = 0;
+  while (checkpoints.length > 0 && Date.now() < deadline) {
+    await sleep(1000);
+    drawn = (await sample(page, screenFrames())).drawn;
+    if (drawn >= checkpoints[0]!) {
+      await record(drawn);
+      while (checkpoints.length > 0 && drawn >= checkpoints[0]!) checkpoints.shift();
+    }
+  }
+  // The deadline came first (a loaded machine): record where the run got to.
+  if (checkpoints.length > 0) await record(drawn);
+  await screencast.send('Page.stopScreencast').catch(() => undefined);
+  await context.close();
+  return memory;
 }
 
 const fmt = (value: number | undefined, digits = 1) =>
   value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
 
+const wanted = (row: string) => ONLY === undefined || ONLY === row;
+
 async function main(): Promise<void> {
+  printRunHeader('@mjpeg-kit/client benchmark');
+  if (wanted('node')) await runNodeBench();
+  if (ONLY === 'node') return;
+  await requirePrerequisites([
+    toolPrerequisite(CHROMIUM_PATH, "the DOM rows (Debian's Chromium)", 'apt-get install chromium'),
+    filePrerequisite(SERVER_CLI, 'the DOM rows (the server the page plays)', BUILD_FIX),
+    filePrerequisite(WEB_DIST, 'the DOM rows (the player page)', BUILD_FIX),
+  ]);
   const server = await startServer();
   const browser = await launchChromium();
   const browserSession = await browser.newBrowserCDPSession();
@@ -249,39 +292,33 @@ async function main(): Promise<void> {
     // Hide the stats overlay: its updates would be composited frames of their own.
     await page.click('#toggle-stats');
   };
-  const only = process.env.BENCH_ONLY;
   const results: Result[] = [];
+  let memory: MemoryResult | undefined;
   try {
     console.log(
-      `# @mjpeg-kit/client/dom — Node ${process.version}, Chromium ${browser.version()}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString()}`,
+      `\n## The DOM player in Chromium ${browser.version()}\n\nstream: mjpeg-kit-server synthetic ${SIZE} @ ${SOURCE_FPS} fps, ` +
+        `/stream (video only); every row ${RATE_SECONDS} s after a ${WARMUP_MS / 1000} s warm-up, in a fresh context\n`,
     );
-    console.log(
-      `stream: mjpeg-kit-server synthetic ${SIZE} @ ${SOURCE_FPS} fps, /stream (video only); ${RATE_SECONDS} s per row after 3 s warm-up; load average before: ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}\n`,
-    );
-    if (!only || only === 'native') {
+    if (wanted('native')) {
       results.push(
-        await measure(browser, browserSession, 'native <img src=/stream>', async (page) => {
-          // Same origin as the stream, so the probe may read the <img> pixels.
+        await measure(browser, 'native <img src=/stream>', async (page) => {
           await page.goto(`${server.url}state`);
           await page.setContent(`<body style="margin:0"><img src="${stream}" style="width:100%">`);
         }),
       );
     }
     for (const decoder of ['image-decoder', 'img']) {
-      if (!only || only === decoder)
-        results.push(await measure(browser, browserSession, `MjpegPlayer, ${decoder}`, playerAt(decoder)));
+      if (wanted(decoder)) results.push(await measure(browser, `MjpegPlayer, ${decoder}`, playerAt(decoder)));
     }
-    if (!only || only === 'image-bitmap') {
-      results.push(
-        await measure(
-          browser,
-          browserSession,
-          'MjpegPlayer, image-bitmap (default)',
-          playerAt('image-bitmap'),
-          MEMORY_FRAMES,
-        ),
+    if (wanted('image-bitmap')) {
+      results.push(await measure(browser, 'MjpegPlayer, image-bitmap (default)', playerAt('image-bitmap')));
+    }
+    if (wanted('memory')) {
+      memory = await measureMemory(
+        browser,
+        browserSession,
+        'MjpegPlayer, image-bitmap (default)',
+        playerAt('image-bitmap'),
       );
     }
   } finally {
@@ -290,30 +327,29 @@ async function main(): Promise<void> {
   }
 
   const native = results.find((r) => r.name.startsWith('native'));
-  console.log(
-    '| path | player draws/s | pictures on screen/s | main-thread rAF/s | vs native | vs source | long tasks > 50 ms (max) | X-Timestamp → draw p50 / p99 | stream MB/s |',
-  );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  if (results.length > 0) {
+    console.log(
+      '| path | player draws/s | pictures on screen/s | main-thread rAF/s | vs native | vs source | long tasks > 50 ms (max) | X-Timestamp → draw p50 / p99 | stream MB/s |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  }
   for (const r of results) {
     const vsNative = native ? r.seenPerSecond / native.seenPerSecond : Number.NaN;
     console.log(
       `| ${r.name} | ${fmt(r.drawnPerSecond)} | ${fmt(r.seenPerSecond)} | ${fmt(r.animationFramesPerSecond, 0)} | ${fmt(vsNative, 2)}× | ${fmt(r.seenPerSecond / SOURCE_FPS, 2)}× | ${r.longTaskCount} (${fmt(r.longTaskMaxMs, 0)} ms) | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP99, 0)} ms | ${fmt(r.mbPerSecond, 2)} |`,
     );
   }
-  console.log(
-    `\nload average after: ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
-  for (const r of results) {
-    if (!r.memory) continue;
-    console.log(`\nMemory, ${r.name} (after a forced GC):\n`);
+  if (memory) {
+    console.log(
+      `\nMemory, ${memory.name}, a row of its own (forced GC at each line; its rates are not reported):\n`,
+    );
     console.log('| frames drawn | JS heap MB | renderer RSS MB |');
     console.log('|---:|---:|---:|');
-    for (const [i, frames] of r.memory.frames.entries()) {
-      console.log(`| ${frames} | ${fmt(r.memory.heapMb[i], 2)} | ${fmt(r.memory.rssMb[i], 0)} |`);
+    for (const [i, frames] of memory.frames.entries()) {
+      console.log(`| ${frames} | ${fmt(memory.heapMb[i], 2)} | ${fmt(memory.rssMb[i], 0)} |`);
     }
   }
+  console.log(`\nload average after: ${formatLoadAverage()}`);
 }
 
 await main();
