@@ -150,6 +150,16 @@ export async function printBaselineComparison<Module>(options: CompareOptions<Mo
   return comparison;
 }
 
+/**
+ * {@link printBaselineComparison}, then ends the process once stdout is flushed: for a bench
+ * whose own tables follow at the top level, `--baseline` becomes one statement before them.
+ */
+export async function printBaselineComparisonAndExit<Module>(options: CompareOptions<Module>): Promise<never> {
+  await printBaselineComparison(options);
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(0);
+}
+
 function formatRate(c: Pick<ComparedCase, 'bytes' | 'operations'>, seconds: number): string {
   if (c.bytes !== undefined) return `${(c.bytes / seconds / 1e6).toFixed(0)} MB/s`;
   const perSecond = (c.operations ?? 1) / seconds;

@@ -7,6 +7,7 @@ export {
   compareWithBaseline,
   formatComparison,
   printBaselineComparison,
+  printBaselineComparisonAndExit,
 } from './compare.js';
 export { ConnectionLog } from './connection-log.js';
 export { BenchSetupError, type BenchSetupErrorCode } from './errors.js';

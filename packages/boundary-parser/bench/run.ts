@@ -1,5 +1,10 @@
-import { cpus, loadavg } from 'node:os';
 import { MultipartParser as MjacksonForLatency } from '@mjackson/multipart-parser';
+import {
+  printBaselineComparisonAndExit,
+  printRunHeader,
+  QUICK_BUDGET_MS,
+  readBenchOptions,
+} from '@mjpeg-kit/bench-support';
 import { bytesEqual, concatBytes, encodeAscii } from '@mjpeg-kit/bytes';
 import { MultipartParser as MultipartParserForLatency } from '../src/index.js';
 import {
@@ -26,14 +31,43 @@ const streamWith = buildStream(true);
 const streamWithout = buildStream(false);
 const averageFrame = frames.reduce((sum, frame) => sum + frame.length, 0) / frames.length;
 
-console.log('## @mjpeg-kit/boundary-parser benchmark\n');
-console.log(
-  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString()}, load average ${loadavg()[0]!.toFixed(1)}`,
-);
+printRunHeader('@mjpeg-kit/boundary-parser benchmark');
 console.log(`${frames.length} frames, ${(averageFrame / 1024).toFixed(1)} KiB average, from ${source}`);
 console.log(
   `stream: ${(streamWith.length / 1e6).toFixed(1)} MB with Content-Length, ${(streamWithout.length / 1e6).toFixed(1)} MB without\n`,
 );
+
+const benchOptions = readBenchOptions({ baseline: true });
+if (benchOptions.baseline !== undefined) {
+  // --baseline=<ref>: ours at the ref against ours in the working tree, both paths, in this process.
+  await printBaselineComparisonAndExit({
+    ref: benchOptions.baseline,
+    packageDir: new URL('..', import.meta.url),
+    budgetMs: benchOptions.quick ? QUICK_BUDGET_MS : RUN_MS,
+    cases: (build: typeof import('../src/index.js')) =>
+      [64 * 1024, 16 * 1024].flatMap((size) =>
+        (
+          [
+            ['Content-Length path', streamWith],
+            ['search path (no length)', streamWithout],
+          ] as const
+        ).map(([path, stream]) => {
+          const chunks = cut(stream, size);
+          return {
+            name: `ours, ${path}, ${size / 1024} KiB chunks`,
+            bytes: stream.length,
+            run: () => {
+              const parser = new build.MultipartParser(BOUNDARY);
+              const bodies: Uint8Array[] = [];
+              for (const chunk of chunks) for (const part of parser.write(chunk)) bodies.push(part.body);
+              for (const part of parser.end()) bodies.push(part.body);
+              return bodies.length;
+            },
+          };
+        }),
+      ),
+  });
+}
 
 for (const chunkSize of [64 * 1024, 16 * 1024]) {
   const chunksWith = cut(streamWith, chunkSize);
