@@ -21,3 +21,8 @@ export function createLogger(
     warn: (line) => at <= 2 && write(`${stamp()} warn ${line}`),
   };
 }
+
+/** A `log(line, event)` callback (as `runSource` takes) that writes each line at its event's level. */
+export function logAtLevel(log: Logger): (line: string, event: { level: LogLevel }) => void {
+  return (line, event) => log[event.level](line);
+}

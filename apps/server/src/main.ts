@@ -2,10 +2,16 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createMjpegHandler, MjpegHub, shutdownGracefully } from '@mjpeg-kit/server';
+import {
+  createMjpegHandler,
+  MjpegHub,
+  runSource,
+  type SourceRun,
+  shutdownGracefully,
+} from '@mjpeg-kit/server';
 import type { ServerConfig } from './args.js';
-import type { Logger } from './log.js';
-import { audioOpener, checkSources, describeSource, SourceRunner, videoOpener } from './sources.js';
+import { type Logger, logAtLevel } from './log.js';
+import { audioSource, checkSources, videoSource } from './sources.js';
 import { resolveWebRoot } from './web-root.js';
 
 /** The server could not start listening or read its TLS files: exit status 1. */
@@ -33,7 +39,7 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   checkSources(config);
   const hub = new MjpegHub({
-    sourceKind: describeSource(config.source),
+    sourceKind: config.source.kind,
     maxViewers: config.maxViewers,
     stallTimeoutMs: config.stallTimeoutMs,
     dropSameFrames: config.dropSameFrames,
@@ -93,46 +99,29 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const scheme = config.tlsCert === undefined ? 'http' : 'https';
 
-  const runners: SourceRunner[] = [
-    new SourceRunner({
-      role: 'video',
-      open: videoOpener(config.source, config),
-      publish: (packet) => hub.publish(packet),
-      log,
-      onHealth: (online, error) => hub.setSourceState(error === undefined ? { online } : { online, error }),
+  // Each source under runSource: restarts, /state health, and --idle-stop (started by the
+  // first viewer or snapshot, stopped that long after the last leaves).
+  const logSource = logAtLevel(log);
+  const video = videoSource(config.source, config);
+  const runs: SourceRun[] = [
+    runSource(hub, video.open, {
+      name: 'video source',
+      reconnects: video.reconnects,
+      idleStopMs: config.idleStopMs,
+      log: logSource,
     }),
   ];
-  const openAudio = audioOpener(config.audio);
-  if (openAudio !== undefined) {
-    runners.push(
-      new SourceRunner({ role: 'audio', open: openAudio, publish: (packet) => hub.publish(packet), log }),
+  const audio = audioSource(config.audio);
+  if (audio !== undefined) {
+    runs.push(
+      runSource(hub, audio.open, {
+        name: 'audio source',
+        reportState: false,
+        reconnects: audio.reconnects,
+        idleStopMs: config.idleStopMs,
+        log: logSource,
+      }),
     );
-  }
-  for (const runner of runners) runner.start();
-
-  // --idle-stop: stop the sources once nobody has watched for that long; the next viewer
-  // (or snapshot) starts them again.
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const idleStopMs = config.idleStopMs;
-  if (idleStopMs !== undefined) {
-    const armIdleTimer = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => {
-        log.info(`no viewers for ${idleStopMs / 1000} s: stopping the source`);
-        void Promise.all(runners.map((runner) => runner.stop())).then(() => {
-          if (!hub.active) hub.setSourceState({ online: false, error: 'stopped while idle' });
-        });
-      }, idleStopMs);
-    };
-    hub.on('idle', armIdleTimer);
-    hub.on('active', () => {
-      clearTimeout(idleTimer);
-      if (runners.some((runner) => !runner.running)) {
-        log.info('a viewer came: starting the source');
-        for (const runner of runners) runner.start();
-      }
-    });
-    if (!hub.active) armIdleTimer();
   }
 
   let closing: Promise<void> | undefined;
@@ -141,10 +130,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     server,
     hub,
     close() {
-      closing ??= (async () => {
-        clearTimeout(idleTimer);
-        await Promise.all([shutdownGracefully(server, hub), ...runners.map((runner) => runner.stop())]);
-      })();
+      // The hub's close (inside shutdownGracefully) stops the runs; wait for them to finish too.
+      closing ??= Promise.all([shutdownGracefully(server, hub), ...runs.map((run) => run.stop())]).then(
+        () => undefined,
+      );
       return closing;
     },
   };

@@ -1,4 +1,4 @@
-import { TestPatternRenderer } from '@mjpeg-kit/bluetooth-source';
+import { TestPatternRenderer } from '@mjpeg-kit/sources';
 import { afterEach, describe, expect, it } from 'vitest';
 // The emulator and pty helpers live in bluetooth-source's test support (not a published entry).
 import { createPtyPair, type PtyPair } from '../../../packages/bluetooth-source/src/node/testing/pty-pair.js';

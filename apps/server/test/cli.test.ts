@@ -5,7 +5,7 @@ import { get as httpsGet } from 'node:https';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestPatternRenderer } from '@mjpeg-kit/bluetooth-source';
+import { TestPatternRenderer } from '@mjpeg-kit/sources';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test-support/tools.js';
 import {
@@ -179,9 +179,22 @@ describe('--audio pcm:', () => {
 });
 
 describe('--idle-stop', () => {
-  it('stops the source when nobody watches and starts it for the next viewer', async () => {
+  it('starts the source for the first viewer, stops it when nobody watches, starts it for the next (#10)', async () => {
     const cli = start([...LIGHT, '--audio', 'none', '--idle-stop', '0.3']);
     const url = await cli.ready();
+    await sleep(500);
+    // Nobody has watched yet: the source was never started.
+    expect((await getState(url)).source).toEqual({
+      kind: 'synthetic',
+      online: false,
+      error: 'waiting for a viewer',
+    });
+    expect(cli.stderr).not.toMatch(/starting video source/);
+
+    const first = new StreamReader(`${url}stream`);
+    readers.push(first);
+    expect((await first.waitForParts(2)).every(isJpeg)).toBe(true);
+    first.close();
     const stopped = await waitUntil(
       async () => {
         const state = await getState(url);
@@ -191,13 +204,14 @@ describe('--idle-stop', () => {
       'the source to stop',
     );
     expect(stopped.viewers).toBe(0);
-    expect(cli.stderr).toMatch(/no viewers for 0\.3 s: stopping the source/);
+    expect(cli.stderr).toMatch(/no viewers for 0\.3 s: stopping video source/);
+
     const stream = new StreamReader(`${url}stream`);
     readers.push(stream);
     const parts = await stream.waitForParts(3);
     expect(parts.every(isJpeg)).toBe(true);
     expect((await getState(url)).source.online).toBe(true);
-    expect(cli.stderr).toMatch(/a viewer came: starting the source/);
+    expect(cli.stderr.match(/a viewer came: starting video source/g)).toHaveLength(2);
   });
 });
 

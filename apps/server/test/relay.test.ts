@@ -126,6 +126,49 @@ describe('relay: --source http://upstream/stream', () => {
     const fresh = new Viewer(`${relayUrl}stream`);
     await fresh.waitFor((frames) => frames.filter((frame) => !beforeRestart.has(frame)).length >= 3);
     expect((await getState(relayUrl)).source.online).toBe(true);
+    // One reconnect loop: the client's own, never the supervisor's backoff on top of it.
+    expect(relay.stderr).toMatch(/video source lost: .*; retrying in \d+ ms/);
+    expect(relay.stderr).not.toMatch(/restarting in/);
+  });
+
+  it('with --idle-stop, holds its upstream connection only while someone watches (#10)', async () => {
+    const upstream = cli(['--port', '0', ...UPSTREAM_ARGS]);
+    const upstreamUrl = await upstream.ready();
+    const relay = cli([
+      '--port',
+      '0',
+      '--source',
+      `${upstreamUrl}stream`,
+      '--audio',
+      'none',
+      '--idle-stop',
+      '1',
+    ]);
+    const relayUrl = await relay.ready();
+    await sleep(500);
+    // Nobody watches the relay yet: it has not connected upstream.
+    expect((await getState(upstreamUrl)).viewers).toBe(0);
+    expect((await getState(relayUrl)).source).toEqual({
+      kind: 'http',
+      online: false,
+      error: 'waiting for a viewer',
+    });
+
+    const viewer = new Viewer(`${relayUrl}stream`);
+    await viewer.waitFor((frames) => frames.length >= 3);
+    expect((await getState(upstreamUrl)).viewers).toBe(1);
+    await viewer.close();
+    await waitUntil(
+      async () => ((await getState(upstreamUrl)).viewers === 0 ? true : undefined),
+      5000,
+      'the relay to let go of its upstream',
+    );
+    expect((await getState(relayUrl)).source).toEqual({
+      kind: 'http',
+      online: false,
+      error: 'stopped while idle',
+    });
+    expect(relay.stderr).toMatch(/no viewers for 1 s: stopping video source/);
   });
 
   it('pulls from a Digest-protected camera with the credentials in --source', async () => {

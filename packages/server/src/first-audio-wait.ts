@@ -1,16 +1,12 @@
 import type { MjpegHub } from './hub.js';
 
 /**
- * `/audio.wav` requests waiting for a hub's first audio packet. They share one `audio` listener,
- * added while any request waits and removed when none does, so neither many waiting requests
- * nor many handlers leave listeners on the hub.
+ * `/audio.wav` requests waiting for a hub's first audio packet. The wait is the hub's own
+ * (`hub.waitForAudio`): it adds no listener to the hub, and it counts as activity, so a source
+ * that starts only for viewers (`runSource` with `idleStopMs`) starts for the listener.
  */
 export class FirstAudioWait {
   readonly #hub: MjpegHub;
-  readonly #waiting = new Set<() => void>();
-  readonly #wake = () => {
-    for (const finish of [...this.#waiting]) finish();
-  };
 
   constructor(hub: MjpegHub) {
     this.#hub = hub;
@@ -21,21 +17,6 @@ export class FirstAudioWait {
    * without any, or when `signal` aborts first.
    */
   wait(timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-    const hub = this.#hub;
-    if (hub.hasAudio) return Promise.resolve(true);
-    if (signal.aborted || hub.closed) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', finish);
-        this.#waiting.delete(finish);
-        if (this.#waiting.size === 0) hub.off('audio', this.#wake);
-        resolve(hub.hasAudio);
-      };
-      const timer = setTimeout(finish, timeoutMs);
-      signal.addEventListener('abort', finish, { once: true });
-      if (this.#waiting.size === 0) hub.on('audio', this.#wake);
-      this.#waiting.add(finish);
-    });
+    return this.#hub.waitForAudio(timeoutMs, signal);
   }
 }

@@ -163,6 +163,8 @@ export class MjpegHub extends EventEmitter {
   readonly #encoders: PartEncoders;
   readonly #viewers = new Set<Viewer>();
   readonly #waiters = new Set<SnapshotWaiter>();
+  /** Waits for the first audio packet (`waitForAudio`), each ended by calling it. */
+  readonly #audioWaiters = new Set<() => void>();
   readonly #startedAt = nowMs();
   readonly #frameRate = new FrameRateMeter();
   readonly #pcmu = new PcmuTranscoder();
@@ -355,6 +357,30 @@ export class MjpegHub extends EventEmitter {
     });
   }
 
+  /**
+   * Resolves `true` once an audio packet has been published (at once if one has), `false`
+   * after `timeoutMs`, when `signal` aborts or the hub closes. While it waits it counts as
+   * activity, as a snapshot wait does, so a lazy audio source (`runSource` with
+   * `idleStopMs`) is started for a listener that came before any audio.
+   */
+  waitForAudio(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.hasAudio) return Promise.resolve(true);
+    if (this.#closed || signal?.aborted === true) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        this.#audioWaiters.delete(finish);
+        this.#updateActive();
+        resolve(this.hasAudio);
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      signal?.addEventListener('abort', finish, { once: true });
+      this.#audioWaiters.add(finish);
+      this.#updateActive();
+    });
+  }
+
   /** Whether one more viewer fits under `maxViewers` (and the hub is open). */
   canAccept(): boolean {
     return !this.#closed && this.#viewers.size < this.maxViewers;
@@ -419,6 +445,7 @@ export class MjpegHub extends EventEmitter {
       waiter.resolve(this.#latest?.packet);
     }
     this.#waiters.clear();
+    for (const finish of [...this.#audioWaiters]) finish();
     const sockets = [...this.#viewers].map((viewer) => viewer.socket);
     for (const viewer of [...this.#viewers]) this.#leave(viewer, 'shutdown');
     this.emit('close');
@@ -502,7 +529,10 @@ export class MjpegHub extends EventEmitter {
       }
       this.#flush(viewer);
     }
-    if (this.#stats.audioPacketsPublished === 1) this.emit('audio');
+    if (this.#stats.audioPacketsPublished === 1) {
+      for (const finish of [...this.#audioWaiters]) finish();
+      this.emit('audio');
+    }
   }
 
   /**
@@ -669,7 +699,7 @@ export class MjpegHub extends EventEmitter {
 
   #updateActive(): void {
     if (this.#closed) return;
-    const active = this.#viewers.size > 0 || this.#waiters.size > 0;
+    const active = this.#viewers.size > 0 || this.#waiters.size > 0 || this.#audioWaiters.size > 0;
     if (active === this.#active) return;
     this.#active = active;
     if (active) {

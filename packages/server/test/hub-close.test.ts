@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 describe('MjpegHub.close()', () => {
-  it('emits no idle, arms no timer and keeps no listener once closed, viewers and a snapshot wait included (#9)', async () => {
+  it('emits no idle, arms no timer and keeps no listener once closed, viewers and waits included (#9)', async () => {
     vi.useFakeTimers();
     const controller = new AbortController();
     const events: string[] = [];
@@ -30,10 +30,12 @@ describe('MjpegHub.close()', () => {
     watch(hub);
     watch(hub);
     const snapshot = hub.waitForFrame(0, 60_000);
-    expect(vi.getTimerCount()).toBeGreaterThan(0); // the tick and the snapshot timeout
+    const firstAudio = hub.waitForAudio(60_000);
+    expect(vi.getTimerCount()).toBeGreaterThan(0); // the tick and the two waits' timeouts
 
     await hub.close();
     expect((await snapshot)?.body[60]).toBe(0x10);
+    expect(await firstAudio).toBe(false);
     expect(events).toEqual(['onActive', 'active', 'close']);
     expect(vi.getTimerCount()).toBe(0);
     expect(hub.eventNames()).toEqual([]);

@@ -11,7 +11,7 @@ import {
   type SourceRun,
 } from '../src/index.js';
 import { watch } from './fake-socket.js';
-import { frame } from './helpers.js';
+import { audio, frame } from './helpers.js';
 
 const hubs: MjpegHub[] = [];
 const runs: SourceRun[] = [];
@@ -271,6 +271,22 @@ describe('runSource: idle stop', () => {
     expect(snapshot?.body[60]).toBe(0x20);
     expect(lifecycles).toHaveLength(1);
     await until(() => lifecycles[0]!.signal.aborted, 2000, 'the idle stop');
+  });
+
+  it('counts a wait for the first audio as a viewer: an audio source starts for it (#10)', async () => {
+    const hub = newHub();
+    let opens = 0;
+    const open: OpenSource = ({ signal }) => {
+      opens++;
+      return (async function* () {
+        yield audio(Date.now());
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      })();
+    };
+    start(hub, open, { name: 'audio source', reportState: false, idleStopMs: 20 });
+    expect(hub.hasAudio).toBe(false);
+    expect(await hub.waitForAudio(2000)).toBe(true);
+    expect(opens).toBe(1);
   });
 
   it('starts at once when the hub already has a viewer', async () => {
