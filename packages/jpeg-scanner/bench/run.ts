@@ -9,9 +9,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  printBaselineComparisonAndExit,
+  printRunHeader,
+  QUICK_BUDGET_MS,
+  readBenchOptions,
+} from '@mjpeg-kit/bench-support';
 import { bytesEqual, concatBytes, indexOfBytes } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '../src/index.js';
 
@@ -191,9 +197,38 @@ const datasets: [string, Uint8Array[]][] = ONLY_PIECES
       ['720p + EXIF thumbnail', withExifThumbnail(plain)],
     ];
 
-console.log(
-  `# @mjpeg-kit/jpeg-scanner — Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString()}, load average ${loadavg()[0]?.toFixed(1)}`,
-);
+printRunHeader('@mjpeg-kit/jpeg-scanner benchmark');
+const benchOptions = readBenchOptions({ baseline: true });
+if (benchOptions.baseline !== undefined) {
+  // --baseline=<ref>: the scanner at the ref against the working tree, both streams and chunk sizes.
+  await printBaselineComparisonAndExit({
+    ref: benchOptions.baseline,
+    packageDir: new URL('..', import.meta.url),
+    budgetMs: benchOptions.quick ? QUICK_BUDGET_MS : undefined,
+    cases: (build: typeof import('../src/index.js')) =>
+      (
+        [
+          ['720p', plain],
+          ['720p + EXIF thumbnail', withExifThumbnail(plain)],
+        ] as const
+      ).flatMap(([name, truth]) => {
+        const stream = concatBytes(truth);
+        return [64 * 1024, 1536].map((size) => {
+          const chunks = chunk(stream, size);
+          return {
+            name: `${name}, ${size === 1536 ? '1.5 KiB' : '64 KiB'} chunks`,
+            bytes: stream.length,
+            run: () => {
+              const scanner = new build.JpegScanner();
+              let frames = 0;
+              for (const piece of chunks) frames += scanner.push(piece).length;
+              return frames;
+            },
+          };
+        });
+      }),
+  });
+}
 console.log(
   `\n${FRAME_COUNT} ffmpeg frames, 1280×720, noise q5, ${(concatBytes(plain).length / FRAME_COUNT / 1000).toFixed(0)} KB each; rates from CPU time (best of up to 40 round-robin passes, ~3 s per configuration); fresh instance per pass.\n`,
 );
