@@ -115,4 +115,21 @@ describe('encode once, send to many', () => {
     for (const [i, bytes] of a.writes.entries()) expect(bytes).toBe(b.writes[i]);
     await hub.close();
   });
+
+  it('frames the WAV header as one chunk on HTTP/1.1 and sends it bare on HTTP/1.0', async () => {
+    const hub = new MjpegHub({ boundary: 'b' });
+    const chunked = attach(hub, { kind: 'wav' });
+    const plain = attach(hub, { kind: 'wav', chunked: false });
+    hub.publish(audio(1_700_000_000_000));
+    const chunkedBytes = concatBytes(chunked.writes);
+    const decoded = new ChunkedReader().push(chunkedBytes);
+    // Size line, the 44 header bytes, CRLF: the header is a chunk of its own.
+    expect(latin1(chunkedBytes.subarray(0, 4))).toBe('2c\r\n');
+    expect(decoded[0]!.length).toBe(44);
+    const plainBytes = concatBytes(plain.writes);
+    expect(latin1(plainBytes.subarray(0, 4))).toBe('RIFF');
+    expect(plainBytes.subarray(0, 44)).toEqual(decoded[0]);
+    expect(plainBytes.length).toBe(44 + 320);
+    await hub.close();
+  });
 });

@@ -95,6 +95,20 @@ describe('slow and stalled viewers', () => {
   });
 });
 
+describe('a still scene', () => {
+  it('re-sends the latest frame to /stream viewers after repeatStillMs without a new one, not to /av', async () => {
+    const server = await start({ repeatStillMs: 100 });
+    server.hub.publish(frame(0x61));
+    const stream = await open('/stream');
+    const av = await open('/av');
+    await stream.waitFor(() => partsOf(stream).length >= 3, 3000, 'two repeats');
+    const parts = partsOf(stream);
+    expect(parts.every((part) => part.body[60] === 0x61)).toBe(true);
+    expect(server.hub.stats.framesRepeated).toBeGreaterThanOrEqual(2);
+    expect(partsOf(av)).toHaveLength(1);
+  });
+});
+
 describe('active and idle', () => {
   it('calls onActive when the first viewer comes and onIdle when the last leaves', async () => {
     const calls: string[] = [];
