@@ -154,7 +154,9 @@ export async function printBaselineComparison<Module>(options: CompareOptions<Mo
  * {@link printBaselineComparison}, then ends the process once stdout is flushed: for a bench
  * whose own tables follow at the top level, `--baseline` becomes one statement before them.
  */
-export async function printBaselineComparisonAndExit<Module>(options: CompareOptions<Module>): Promise<never> {
+export async function printBaselineComparisonAndExit<Module>(
+  options: CompareOptions<Module>,
+): Promise<never> {
   await printBaselineComparison(options);
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(0);

@@ -6,6 +6,7 @@
  *   npm run bench -- --quick                       a short smoke pass of every bench (numbers not for quoting)
  *   npm run bench -- --filter=@mjpeg-kit/chunked   one package (turbo's --filter, repeatable)
  *   npm run bench -- --baseline=<git ref>          the in-process benches: working tree against the ref
+ *   npm run bench -- --prerequisites               only list and check what the selected benches need
  *
  * Every other argument is passed to each bench.
  */
@@ -68,7 +69,6 @@ async function prerequisitesOf(pkg: string, baseline: boolean): Promise<Prerequi
       break;
     }
     case '@mjpeg-kit/bluetooth-source':
-    case '@mjpeg-kit/sources':
       list.push(toolPrerequisite('socat', `${pkg} (the emulated serial camera over a pty)`));
       break;
   }
@@ -98,7 +98,8 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const options = readBenchOptions({ baseline: true }, argv);
   const filters = argv.filter((arg) => arg.startsWith('--filter='));
-  const passed = argv.filter((arg) => !arg.startsWith('--filter='));
+  const checkOnly = argv.includes('--prerequisites');
+  const passed = argv.filter((arg) => !arg.startsWith('--filter=') && arg !== '--prerequisites');
   if (options.baseline !== undefined && filters.length === 0)
     filters.push(...BASELINE_PACKAGES.map((pkg) => `--filter=${pkg}`));
   const packages = selectedPackages(filters);
@@ -126,6 +127,7 @@ async function main(): Promise<number> {
     );
     return 1;
   }
+  if (checkOnly) return 0;
   const run = spawnSync(
     turbo(),
     [
