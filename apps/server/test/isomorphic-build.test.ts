@@ -20,6 +20,7 @@ const coreBuilds: Record<string, (file: string) => boolean> = {
   chunked: () => true,
   client: () => true,
   'bluetooth-source': (file) => !/^(node|testing)\b/.test(file),
+  sources: (file) => !/^node\b/.test(file),
 };
 
 const builtins = builtinModules.filter((name) => !name.startsWith('_')).join('|');
