@@ -110,7 +110,10 @@ describe('LinearResampler', () => {
             at += size;
           }
           expect(parts.length).toBe(whole.length);
-          expect(parts).toEqual(Array.from(whole));
+          // Bit-identical except the sign of zero: at a block's end the right neighbour is not
+          // known yet, so -0 + (+0) may give +0 where the whole block gave -0 (inaudible).
+          const unsignedZero = (x: number) => x + 0;
+          expect(parts.map(unsignedZero)).toEqual(Array.from(whole, unsignedZero));
         },
       ),
     );
