@@ -2,8 +2,9 @@
  * Codes of {@link ServerError}: stable API, listed in the README.
  * - `INVALID_OPTION`: a hub or handler option that cannot work (its name is in `option`).
  * - `HUB_CLOSED`: `addViewer` after `close()`.
+ * - `INVALID_CAMERA`: a camera whose name is malformed or taken, or a camera registry with none.
  */
-export type ServerErrorCode = 'INVALID_OPTION' | 'HUB_CLOSED';
+export type ServerErrorCode = 'INVALID_OPTION' | 'HUB_CLOSED' | 'INVALID_CAMERA';
 
 /** Options of {@link ServerError}: the standard `cause`, and the option at fault. */
 export interface ServerErrorOptions extends ErrorOptions {

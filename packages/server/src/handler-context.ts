@@ -1,18 +1,21 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { FirstAudioWait } from './first-audio-wait.js';
+import type { Camera, CameraRegistry } from './cameras.js';
 import type { HandlerConfig, RefusalReason } from './handler-options.js';
-import type { MjpegHub, ViewerEvent } from './hub.js';
+import type { ViewerEvent } from './hub.js';
+import type { ServerMetrics } from './metrics.js';
 import { QueryError } from './query.js';
 import { sendText } from './responses.js';
 import { formatFailure, formatRefusal } from './viewer-log.js';
 
 /** What every request of one handler shares. */
 export interface HandlerContext {
-  readonly hub: MjpegHub;
+  /** The cameras served; each request resolves its own (`RequestContext.camera`). */
+  readonly cameras: CameraRegistry;
   readonly config: HandlerConfig;
   /** Server and CORS headers of every answer. */
   readonly baseHeaders: OutgoingHttpHeaders;
-  readonly firstAudio: FirstAudioWait;
+  /** The `/metrics` registry, made at the first scrape (a server never scraped pays nothing). */
+  metrics: ServerMetrics | undefined;
   /** Given to each viewer this handler adds, so it logs its own viewers with no hub listener. */
   readonly onViewerEvent: ((event: ViewerEvent) => void) | undefined;
 }
@@ -27,6 +30,8 @@ export interface RequestContext {
   readonly logPath: string;
   /** The peer as `address:port` (`[v6]:port`). */
   readonly remote: string;
+  /** The camera the route serves: the default one until routing resolves the request's own. */
+  camera: Camera;
 }
 
 /** Reads the request's URL; answers 400 and returns `undefined` when it cannot be read. */
@@ -43,7 +48,15 @@ export function readRequest(
     sendText(res, 400, handler.baseHeaders, 'Bad Request: unreadable URL');
     return undefined;
   }
-  return { req, res, next, url, logPath: pathForLog(url), remote: remoteOf(req) };
+  return {
+    req,
+    res,
+    next,
+    url,
+    logPath: pathForLog(url),
+    remote: remoteOf(req),
+    camera: handler.cameras.default,
+  };
 }
 
 /** Logs a refused viewer (`limit`, `auth`). */
@@ -57,7 +70,7 @@ export function logRefusal(handler: HandlerContext, request: RequestContext, rea
     reason,
     path,
     remote: request.remote,
-    viewers: handler.hub.viewerCount,
+    viewers: request.camera.hub.viewerCount,
   } as const;
   log(formatRefusal(event), event);
 }

@@ -51,11 +51,20 @@ export interface MjpegHandlerOptions {
    * Default: none.
    */
   key?: string;
+  /**
+   * A token for `/metrics` alone, as `?key=` or `Authorization: Bearer` (what Prometheus's
+   * `authorization` scrape setting sends). With it, `/metrics` admits this token, or the
+   * server's own `auth`/`key` when configured; without it, `/metrics` follows the same rules as
+   * every other route. Default: none.
+   */
+  metricsKey?: string;
   /** Realm named in the `WWW-Authenticate` challenge (printable ASCII, no `"` or `\`). Default `'mjpeg-kit'`. */
   realm?: string;
   /**
-   * This server may carry audio (false: `/audio.wav` answers 404). While the hub has seen no
-   * audio packet, `/audio.wav` waits up to `audioTimeoutMs` for one, then answers 503. Default true.
+   * Whether a hub served alone (as the camera `default`) may carry audio (false: `/audio.wav`
+   * answers 404). Cameras of a `CameraRegistry` carry their own `audio` flag instead. While the
+   * hub has seen no audio packet, `/audio.wav` waits up to `audioTimeoutMs` for one, then answers
+   * 503. Default true.
    */
   audio?: boolean;
   /** Longest wait of `/audio.wav` for the hub's first audio packet, ms. Default 2000. */
@@ -76,6 +85,8 @@ export interface HandlerConfig {
   readonly fallbackPage: boolean;
   readonly allowOrigin: string | undefined;
   readonly access: AccessControl;
+  /** The `/metrics` token's check, when `metricsKey` is set. */
+  readonly metricsAccess: AccessControl | undefined;
   readonly realm: string;
   readonly audio: boolean;
   readonly audioTimeoutMs: number;
@@ -110,6 +121,10 @@ export function resolveHandlerOptions(options: MjpegHandlerOptions): HandlerConf
       "'*' or one origin such as https://player.example (scheme://host[:port], no path)",
     ),
     access: new AccessControl(checkAuth(options.auth), checkKey(options.key)),
+    metricsAccess:
+      options.metricsKey === undefined
+        ? undefined
+        : new AccessControl(undefined, checkKey(options.metricsKey, 'metricsKey')),
     realm:
       checkStringOption('realm', options.realm, REALM, 'printable ASCII without " or \\') ?? DEFAULT_REALM,
     audio: checkBooleanOption('audio', options.audio) ?? true,
@@ -149,10 +164,10 @@ function checkWebRoot(webRoot: string | undefined): string | undefined {
   return webRoot;
 }
 
-function checkKey(key: string | undefined): string | undefined {
+function checkKey(key: string | undefined, option = 'key'): string | undefined {
   // An empty key would silently turn access control off.
   if (key !== undefined && (typeof key !== 'string' || key === '')) {
-    throw invalidOption('key', 'a non-empty string', key);
+    throw invalidOption(option, 'a non-empty string', key);
   }
   return key;
 }

@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorize } from './authorize.js';
-import { FirstAudioWait } from './first-audio-wait.js';
+import { CameraRegistry, DEFAULT_CAMERA_NAME } from './cameras.js';
+import { findCamera, refuseUnknownCamera, serveCams } from './cams-route.js';
+import { ServerError } from './errors.js';
 import { type HandlerContext, type RequestContext, readRequest, settle } from './handler-context.js';
 import { createBaseHeaders, type MjpegHandlerOptions, resolveHandlerOptions } from './handler-options.js';
-import type { MjpegHub } from './hub.js';
+import { MjpegHub } from './hub.js';
+import { serveMetrics } from './metrics-route.js';
 import { servePage, serveWebRootFile } from './page-route.js';
 import { answerPreflight, refuseMethod } from './preflight.js';
 import { allowedMethods, type Route, routeOf } from './routes.js';
 import { serveSnapshot } from './snapshot-route.js';
-import { serveState } from './state-route.js';
+import { serveCameraState, serveState } from './state-route.js';
 import { serveStream, serveWav } from './stream-route.js';
 import { formatViewerEvent } from './viewer-log.js';
 
@@ -20,10 +23,17 @@ export type MjpegHandler = (
 ) => void;
 
 /**
- * The HTTP handler of the URL surface, with ustreamer's and mjpg-streamer's aliases:
- * `/stream` (`/?action=stream`, `/video.mjpg`), `/snapshot.jpg` (`/snapshot`,
- * `/?action=snapshot`), `/audio.wav`, `/av`, `/state`, and `/` (the web app). Any other path
- * is a file of `webRoot` when there is one, else goes to `next()` when given, else 404.
+ * The HTTP handler of the URL surface, for one hub (served as the camera `default`) or a
+ * {@link CameraRegistry} of named cameras, with ustreamer's, mjpg-streamer's, crowsnest's and
+ * go2rtc's aliases:
+ * - the default (first) camera: `/stream` (`/?action=stream`, `/video.mjpg`), `/snapshot.jpg`
+ *   (`/snapshot`, `/?action=snapshot`), `/audio.wav`, `/av`, `/state` (with `cameras` added);
+ * - each camera: `/cams/NAME/{stream,snapshot.jpg,av,audio.wav,state}`; by position from 0
+ *   `/?action=stream_N` and `snapshot_N`; `/webcam/?action=stream|snapshot` (1st),
+ *   `/webcamN/?action=…` (Nth, N ≥ 2); `/api/stream.mjpeg?src=NAME`, `/api/frame.jpeg?src=NAME`;
+ *   an unknown camera is 404 with JSON `{ error, cameras: [names] }`;
+ * - `/cams` (the list), `/metrics` (Prometheus text), and `/` (the web app).
+ * Any other path is a file of `webRoot` when there is one, else goes to `next()` when given, else 404.
  *
  * Each request is routed, then a CORS preflight or a wrong method is answered, then access
  * is checked, then the route serves it. A route that fails answers 500 (or `next(error)`).
@@ -31,38 +41,71 @@ export type MjpegHandler = (
  *
  * @throws ServerError `INVALID_OPTION` naming an option that cannot work (a negative or
  * infinite timeout, an `allowOrigin` that is not an origin, a `realm` or `serverName` that is
- * no header value, an empty `key`, a `webRoot` that is no directory).
+ * no header value, an empty `key` or `metricsKey`, a `webRoot` that is no directory);
+ * `INVALID_CAMERA` for an empty registry.
  * @example
  * ```ts
  * const hub = new MjpegHub();
  * http.createServer(createMjpegHandler(hub, { allowOrigin: '*' })).listen(8080);
  * app.use(createMjpegHandler(hub)); // Express: unknown paths fall through
+ * const cameras = new CameraRegistry([
+ *   { name: 'front', hub: frontHub, runs: [], audio: true },
+ *   { name: 'desk', hub: deskHub, runs: [], audio: false },
+ * ]);
+ * http.createServer(createMjpegHandler(cameras)).listen(8080); // /cams/desk/stream …
  * ```
  */
-export function createMjpegHandler(hub: MjpegHub, options: MjpegHandlerOptions = {}): MjpegHandler {
+export function createMjpegHandler(
+  cameras: MjpegHub | CameraRegistry,
+  options: MjpegHandlerOptions = {},
+): MjpegHandler {
   const config = resolveHandlerOptions(options);
   const log = config.log;
   const handler: HandlerContext = {
-    hub,
+    cameras: toRegistry(cameras, config.audio),
     config,
     baseHeaders: createBaseHeaders(config),
-    firstAudio: new FirstAudioWait(hub),
+    metrics: undefined,
     onViewerEvent: log === undefined ? undefined : (event) => log(formatViewerEvent(event), event),
   };
 
   return (req, res, next) => {
     const request = readRequest(handler, req, res, next);
     if (request === undefined) return;
-    const route = routeOf(request.url.pathname, request.url.searchParams);
-    if (route === undefined) {
+    const match = routeOf(request.url.pathname, request.url.searchParams);
+    if (match === undefined) {
       settle(handler, request, () => serveWebRootFile(handler, request));
       return;
     }
+    const { route } = match;
     const allowed = allowedMethods(route);
     if (answerPreflight(handler, request, allowed) || refuseMethod(handler, request, allowed)) return;
+    // Access first: who may not look learns nothing, not even which cameras exist.
     if (!authorize(handler, request, route)) return;
+    const camera = findCamera(handler, match.camera);
+    if (camera === undefined) {
+      refuseUnknownCamera(handler, request, match.camera);
+      return;
+    }
+    request.camera = camera;
     settle(handler, request, () => serveRoute(handler, request, route));
   };
+}
+
+/** A hub alone is a registry of one camera, `default`, whose audio flag is the `audio` option. */
+function toRegistry(cameras: MjpegHub | CameraRegistry, audio: boolean): CameraRegistry {
+  if (cameras instanceof CameraRegistry) {
+    if (cameras.size === 0) {
+      throw new ServerError('INVALID_CAMERA', 'the camera registry is empty: add a camera first');
+    }
+    return cameras;
+  }
+  if (cameras instanceof MjpegHub) {
+    return new CameraRegistry([{ name: DEFAULT_CAMERA_NAME, hub: cameras, runs: [], audio }]);
+  }
+  throw new ServerError('INVALID_OPTION', 'createMjpegHandler needs an MjpegHub or a CameraRegistry', {
+    option: 'cameras',
+  });
 }
 
 function serveRoute(handler: HandlerContext, request: RequestContext, route: Route): void | Promise<void> {
@@ -76,6 +119,12 @@ function serveRoute(handler: HandlerContext, request: RequestContext, route: Rou
       return serveSnapshot(handler, request);
     case 'state':
       return serveState(handler, request);
+    case 'camera-state':
+      return serveCameraState(handler, request);
+    case 'cams':
+      return serveCams(handler, request);
+    case 'metrics':
+      return serveMetrics(handler, request);
     case 'page':
       return servePage(handler, request);
   }

@@ -252,6 +252,13 @@ export class MjpegHub extends EventEmitter {
     return this.#viewers.size;
   }
 
+  /** Connected viewers by what they receive (`stream`, `av`, `wav`), counted when asked (for `/metrics`). */
+  viewerCountsByKind(): Record<ViewerOptions['kind'], number> {
+    const counts: Record<ViewerOptions['kind'], number> = { stream: 0, av: 0, wav: 0 };
+    for (const viewer of this.#viewers) counts[viewer.kind]++;
+    return counts;
+  }
+
   /** Whether a viewer (or a snapshot wait) is present: a lazy source should run. */
   get active(): boolean {
     return this.#active;

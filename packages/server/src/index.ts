@@ -2,6 +2,9 @@
 export { decodeMulaw, decodeMulawSample, encodeMulaw, encodeMulawSample } from '@mjpeg-kit/bytes';
 export type { BasicCredentials } from './access.js';
 export { createWavHeader, RateConverter, WAV_HEADER_BYTES } from './audio.js';
+export type { Camera } from './cameras.js';
+export { CAMERA_NAME_PATTERN, CameraRegistry, DEFAULT_CAMERA_NAME } from './cameras.js';
+export type { CameraSummary } from './cams-route.js';
 export type { ServerErrorCode, ServerErrorOptions } from './errors.js';
 export { ServerError } from './errors.js';
 export type { MjpegHandler } from './handler.js';
@@ -23,6 +26,8 @@ export {
   DEFAULT_STALL_TIMEOUT_MS,
   MjpegHub,
 } from './hub.js';
+export type { ServerMetrics } from './metrics.js';
+export { createServerMetrics, METRICS_PREFIX } from './metrics.js';
 export { MAX_OPTION_MS } from './option-checks.js';
 export { MAX_FPS, MAX_SNAPSHOT_DELAY_MS } from './query.js';
 export type {

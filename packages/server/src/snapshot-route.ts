@@ -14,7 +14,7 @@ export async function serveSnapshot(handler: HandlerContext, request: RequestCon
   const { res } = request;
   const maxDelayMs = readMaxDelay(request.url.searchParams, config.snapshotMaxDelayMs);
   const gone = signalOnClose(res);
-  const frame = await handler.hub.waitForFrame(maxDelayMs, config.snapshotTimeoutMs, gone);
+  const frame = await request.camera.hub.waitForFrame(maxDelayMs, config.snapshotTimeoutMs, gone);
   if (gone.aborted || res.destroyed) return;
   if (frame === undefined) {
     sendText(res, 503, { ...baseHeaders, 'Retry-After': '1' }, 'Service Unavailable: no frame yet');

@@ -13,7 +13,8 @@ import type { ViewerKind } from './viewer.js';
  * close-delimited on HTTP/1.0.
  */
 export function serveStream(handler: HandlerContext, request: RequestContext, kind: ViewerKind): void {
-  const { hub, baseHeaders } = handler;
+  const { baseHeaders } = handler;
+  const hub = request.camera.hub;
   const { req, res } = request;
   const params = request.url.searchParams;
   const query = kind === 'wav' ? undefined : readStreamQuery(params);
@@ -66,20 +67,20 @@ export function serveStream(handler: HandlerContext, request: RequestContext, ki
 }
 
 /**
- * `/audio.wav`: 404 when the handler carries no audio; while the hub has seen no audio packet
+ * `/audio.wav`: 404 when the camera carries no audio; while the hub has seen no audio packet
  * (a video-only camera, or a source still starting), waits up to `audioTimeoutMs` for one, then
  * answers 503 with `Retry-After` rather than a 200 that would never send a byte.
  */
 export async function serveWav(handler: HandlerContext, request: RequestContext): Promise<void> {
   const { res } = request;
-  if (!handler.config.audio) {
-    sendText(res, 404, handler.baseHeaders, 'Not Found: this server has no audio source');
+  if (!request.camera.audio) {
+    sendText(res, 404, handler.baseHeaders, 'Not Found: this camera has no audio source');
     return;
   }
   readFlag(request.url.searchParams, 'raw');
-  if (!handler.hub.hasAudio) {
+  if (!request.camera.hub.hasAudio) {
     const gone = signalOnClose(res);
-    const hasAudio = await handler.firstAudio.wait(handler.config.audioTimeoutMs, gone);
+    const hasAudio = await request.camera.hub.waitForAudio(handler.config.audioTimeoutMs, gone);
     if (gone.aborted) return;
     if (!hasAudio) {
       sendText(

@@ -268,12 +268,14 @@ describe('/state', () => {
     const state = JSON.parse(response.body.toString());
     expect(Object.keys(state).sort()).toEqual([
       'bytesSent',
+      'cameras',
       'fps',
       'resolution',
       'source',
       'uptimeSeconds',
       'viewers',
     ]);
+    expect(Object.keys(state.cameras)).toEqual(['default']);
     expect(state.source).toEqual({ kind: 'synthetic', online: false });
     expect(state.resolution).toEqual({ width: 0, height: 0 });
     expect(state.viewers).toBe(0);

@@ -1,0 +1,142 @@
+import { nowMs } from '@mjpeg-kit/bytes';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Camera, CameraRegistry } from './cameras.js';
+import type { MjpegHubStats } from './hub.js';
+
+/** The prefix of every camera metric this server exposes. */
+export const METRICS_PREFIX = 'mjpeg_kit_';
+
+/** A `/metrics` registry over a server's cameras; values are read from the hubs at scrape time. */
+export interface ServerMetrics {
+  /** prom-client's own registry (not the global one: two servers in one process never clash). */
+  readonly registry: Registry;
+  /** The exposition, Prometheus text format 0.0.4. */
+  scrape(): Promise<string>;
+  /** `text/plain; version=0.0.4; charset=utf-8`. */
+  readonly contentType: string;
+}
+
+type StatCounter = { name: string; help: string; stat: keyof MjpegHubStats };
+
+/** Counters read straight from a hub's `stats`. */
+const HUB_COUNTERS: readonly StatCounter[] = [
+  { name: 'frames_in_total', help: 'Frames published to the camera by its source.', stat: 'framesPublished' },
+  {
+    name: 'frames_sent_total',
+    help: 'Frames written to viewers (one per viewer per frame).',
+    stat: 'framesSent',
+  },
+  {
+    name: 'frames_skipped_total',
+    help: 'Frames a viewer never got because a newer one replaced it first (slow viewers, fps caps).',
+    stat: 'framesSkipped',
+  },
+  { name: 'bytes_sent_total', help: 'Bytes written to viewers, framing included.', stat: 'bytesSent' },
+  {
+    name: 'audio_packets_in_total',
+    help: 'Audio packets published to the camera by its source.',
+    stat: 'audioPacketsPublished',
+  },
+  {
+    name: 'viewers_stalled_total',
+    help: 'Viewers disconnected for not reading (stall timeout).',
+    stat: 'viewersStalled',
+  },
+];
+
+/**
+ * Builds the `/metrics` registry of a server: per camera (label `camera`) the hub's counters,
+ * viewers by transport (label `transport`), source up, restarts and last frame age; and
+ * prom-client's default process metrics (CPU, RSS, event-loop lag, heap, handles). Every value
+ * is read when scraped, from counters the hubs and runs keep anyway: nothing on the frame path.
+ * Cameras added to the registry later appear at the next scrape.
+ */
+export function createServerMetrics(cameras: CameraRegistry): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['camera'] as const;
+
+  for (const { name, help, stat } of HUB_COUNTERS) {
+    new Counter({
+      name: METRICS_PREFIX + name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const camera of cameras) this.inc({ camera: camera.name }, camera.hub.stats[stat] as number);
+      },
+    });
+  }
+  new Counter({
+    name: `${METRICS_PREFIX}source_restarts_total`,
+    help: "Reopens of the camera's sources after a failure (their own reconnects included).",
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const camera of cameras) this.inc({ camera: camera.name }, restartsOf(camera));
+    },
+  });
+  new Gauge({
+    name: `${METRICS_PREFIX}viewers`,
+    help: 'Connected viewers by transport (stream: /stream, av: /av, wav: /audio.wav).',
+    labelNames: ['camera', 'transport'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const camera of cameras) {
+        const counts = camera.hub.viewerCountsByKind();
+        for (const [transport, count] of Object.entries(counts)) {
+          this.set({ camera: camera.name, transport }, count);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: `${METRICS_PREFIX}source_up`,
+    help: "Whether the camera's source is online (1) or not (0), as /state says.",
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const camera of cameras) this.set({ camera: camera.name }, camera.hub.source.online ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: `${METRICS_PREFIX}last_frame_age_seconds`,
+    help: "Seconds since the camera's latest frame arrived (no sample before its first frame).",
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = nowMs();
+      for (const camera of cameras) {
+        const at = camera.hub.latestFrameAt;
+        if (at !== undefined) this.set({ camera: camera.name }, Math.max(0, now - at) / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: `${METRICS_PREFIX}source_fps`,
+    help: 'Frames per second published to the camera, over the last two seconds.',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const camera of cameras) this.set({ camera: camera.name }, camera.hub.stats.fps);
+    },
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    scrape: () => registry.metrics(),
+  };
+}
+
+function restartsOf(camera: Camera): number {
+  let restarts = 0;
+  for (const run of camera.runs) restarts += run.health.restarts;
+  return restarts;
+}
