@@ -17,6 +17,8 @@ export {
   readL16Float32,
   writeL16,
 } from './pcm.js';
+export type { PacketBodyForm, PacketOf, PiecesMediaPacket } from './pieces-packet.js';
+export { contiguousBody } from './pieces-packet.js';
 export { RateMeter } from './rate-meter.js';
 export type { ByteSource, ReadChunksOptions } from './read-chunks.js';
 export { isReadableStream, readChunks } from './read-chunks.js';

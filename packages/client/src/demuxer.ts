@@ -1,23 +1,39 @@
 import {
+  type BodyForm,
   getBoundary,
   MultipartParser,
   type MultipartParserOptions,
-  type Part,
+  type PartOf,
 } from '@mjpeg-kit/boundary-parser';
-import { concatBytes, type MediaPacket, nowMs, type PartHeaders, parseTimestamp } from '@mjpeg-kit/bytes';
-import { JpegScanner, type JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
+import {
+  concatBytes,
+  type MediaPacket,
+  nowMs,
+  type PacketBodyForm,
+  type PacketOf,
+  type PartHeaders,
+  type PiecesMediaPacket,
+  parseTimestamp,
+} from '@mjpeg-kit/bytes';
+import { type FrameOf, JpegScanner, type JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
 import { type BodyFormat, detectBodyFormat, parseMediaType } from './detect.js';
 
 /** Options of {@link MediaDemuxer}. */
-export interface MediaDemuxerOptions {
+export interface MediaDemuxerOptions<B extends PacketBodyForm = 'contiguous'> {
+  /**
+   * `'contiguous'` (default): each packet's `body` is one `Uint8Array` (a view when the packet
+   * lies inside one chunk, else an exact copy). `'pieces'`: packets carry `pieces`, views of
+   * the pushed chunks that are never copied, and `bodyLength` (a `PiecesMediaPacket`).
+   */
+  bodies?: B;
   /** The response's `Content-Type`; a multipart one declares the boundary. */
   contentType?: string | null;
   /** A boundary named out of band: mjpeg-kit's `X-Boundary` on `?raw=1`. Wins over `contentType`. */
   boundary?: string | null;
   /** Passed to the boundary parser (`maxHeaderBytes`, `maxPartBytes`, …). */
-  multipart?: MultipartParserOptions;
+  multipart?: Omit<MultipartParserOptions, 'bodies'>;
   /** Passed to the JPEG scanner (its frame size limit, …). */
-  scanner?: JpegScannerOptions;
+  scanner?: Omit<JpegScannerOptions, 'frames'>;
 }
 
 /** What the demuxer tolerated, on top of the parsers' own `stats`. */
@@ -47,9 +63,11 @@ const G711_RATE_HZ = 8000;
  * scanner too. Packets are returned by the `push` that completes them.
  *
  * Bodies are views into the pushed chunks when a packet lies inside one chunk; keep the
- * chunks unmodified (fetch never reuses them).
+ * chunks unmodified (fetch never reuses them). With `{ bodies: 'pieces' }` nothing is ever
+ * copied: every packet (audio too) carries `pieces`, views of the pushed chunks, valid as
+ * long as those chunks are not reused or modified; `B` types the packets accordingly.
  */
-export class MediaDemuxer {
+export class MediaDemuxer<B extends PacketBodyForm = 'contiguous'> {
   readonly stats: MediaDemuxerStats = {
     parts: 0,
     rescannedParts: 0,
@@ -60,15 +78,22 @@ export class MediaDemuxer {
   /** The last multipart error that made this body switch to the scanner. */
   lastParserError: unknown;
   readonly #declaredBoundary: string | undefined;
-  readonly #options: MediaDemuxerOptions;
+  readonly #options: MediaDemuxerOptions<B>;
+  readonly #form: BodyForm;
   #format: BodyFormat | undefined;
   #sniffed: Uint8Array[] = [];
   #sniffedBytes = 0;
-  #multipart: MultipartParser | undefined;
-  #scanner: JpegScanner | undefined;
+  #multipart: MultipartParser<BodyForm> | undefined;
+  #scanner: JpegScanner<BodyForm> | undefined;
 
-  constructor(options: MediaDemuxerOptions = {}) {
+  /** @throws {RangeError} when `bodies` is neither `'contiguous'` nor `'pieces'`. */
+  constructor(options: MediaDemuxerOptions<B> = {}) {
     this.#options = options;
+    const bodies = options.bodies ?? 'contiguous';
+    if (bodies !== 'contiguous' && bodies !== 'pieces') {
+      throw new RangeError(`bodies must be 'contiguous' or 'pieces', got ${String(bodies)}`);
+    }
+    this.#form = bodies;
     this.#declaredBoundary = declaredBoundary(options);
   }
 
@@ -86,17 +111,17 @@ export class MediaDemuxer {
   }
 
   /** The boundary parser's own stats (tolerated dialects), when it ran. */
-  get multipartStats(): MultipartParser['stats'] | undefined {
+  get multipartStats(): MultipartParser<BodyForm>['stats'] | undefined {
     return this.#multipart?.stats;
   }
 
   /** The JPEG scanner's stats (`frames`, `skippedBytes`, `droppedFrames`), when it ran. */
-  get scannerStats(): JpegScanner['stats'] | undefined {
+  get scannerStats(): JpegScanner<BodyForm>['stats'] | undefined {
     return this.#scanner?.stats;
   }
 
   /** Feeds body bytes; returns the packets they completed. */
-  push(chunk: Uint8Array): MediaPacket[] {
+  push(chunk: Uint8Array): PacketOf<B>[] {
     if (chunk.length === 0) return [];
     if (this.#format === undefined) {
       this.#sniffed.push(chunk);
@@ -111,8 +136,8 @@ export class MediaDemuxer {
   }
 
   /** The body ended: returns what the end completes; an unfinished frame or part is dropped and counted. */
-  end(): MediaPacket[] {
-    const out: MediaPacket[] = [];
+  end(): PacketOf<B>[] {
+    const out: PacketOf<B>[] = [];
     if (this.#format === undefined) {
       if (this.#sniffedBytes === 0) return out;
       const head = concatBytes(this.#sniffed, this.#sniffedBytes);
@@ -120,9 +145,9 @@ export class MediaDemuxer {
     }
     if (this.#scanner !== undefined) {
       // A segment length that lied can hide whole frames until the end.
-      for (const frame of this.#scanner.end()) out.push(jpegPacket(frame));
+      for (const frame of this.#scanner.end()) out.push(this.#jpegPacket(frame));
     } else if (this.#multipart !== undefined) {
-      let parts: Part[] = [];
+      let parts: PartOf<BodyForm>[] = [];
       try {
         parts = this.#multipart.end();
       } catch {
@@ -133,82 +158,113 @@ export class MediaDemuxer {
     return out;
   }
 
-  #start(format: BodyFormat, head: Uint8Array): MediaPacket[] {
+  #start(format: BodyFormat, head: Uint8Array): PacketOf<B>[] {
     this.#format = format;
     this.#sniffed = [];
     if (format.parser === 'multipart')
-      this.#multipart = new MultipartParser(format.boundary, this.#options.multipart);
-    else this.#scanner = new JpegScanner(this.#options.scanner);
+      this.#multipart = new MultipartParser(format.boundary, {
+        ...this.#options.multipart,
+        bodies: this.#form,
+      });
+    else this.#scanner = this.#newScanner();
     return this.#feed(head);
   }
 
-  #feed(chunk: Uint8Array): MediaPacket[] {
-    const out: MediaPacket[] = [];
+  #newScanner(): JpegScanner<BodyForm> {
+    return new JpegScanner({ ...this.#options.scanner, frames: this.#form });
+  }
+
+  #feed(chunk: Uint8Array): PacketOf<B>[] {
+    const out: PacketOf<B>[] = [];
     if (this.#scanner !== undefined) {
-      for (const frame of this.#scanner.push(chunk)) out.push(jpegPacket(frame));
+      for (const frame of this.#scanner.push(chunk)) out.push(this.#jpegPacket(frame));
       return out;
     }
-    let parts: Part[];
+    let parts: PartOf<BodyForm>[];
     try {
       parts = this.#multipart!.write(chunk);
     } catch (error) {
       // Garbled part headers or a part past its limit: cut JPEG frames from here on.
       this.stats.parserErrors++;
       this.lastParserError = error;
-      this.#scanner = new JpegScanner(this.#options.scanner);
+      this.#scanner = this.#newScanner();
       return this.#feed(chunk);
     }
     for (const part of parts) this.#fromPart(part, out);
     return out;
   }
 
-  #fromPart(part: Part, out: MediaPacket[]): void {
+  #fromPart(part: PartOf<BodyForm>, out: PacketOf<B>[]): void {
     this.stats.parts++;
     const { type, params } = parseMediaType(part.contentType ?? part.headers.get('content-type'));
     const headers = part.headers;
+    const body = 'pieces' in part ? part.pieces : part.body;
     if (type === AUDIO_L16 || AUDIO_PCMU.includes(type)) {
       const pcmu = type !== AUDIO_L16;
-      out.push({
-        type: pcmu ? 'audio/PCMU' : 'audio/L16',
-        body: part.body,
-        timestamp: partTimestamp(headers),
-        ...seqOf(headers),
-        sampleRate: positiveInt(params.get('rate')) ?? G711_RATE_HZ,
-        channels: positiveInt(params.get('channels')) ?? 1,
-        headers,
-      });
+      out.push(
+        this.#packet(
+          {
+            type: pcmu ? 'audio/PCMU' : 'audio/L16',
+            timestamp: partTimestamp(headers),
+            ...seqOf(headers),
+            sampleRate: positiveInt(params.get('rate')) ?? G711_RATE_HZ,
+            channels: positiveInt(params.get('channels')) ?? 1,
+            headers,
+          },
+          body,
+        ),
+      );
       return;
     }
     if (!JPEG_TYPES.includes(type) && !type.startsWith('image/')) {
       this.stats.skippedParts++;
       return;
     }
-    const body = part.body;
-    if (body.length >= 2 && body[0] === 0xff && body[1] === 0xd8) {
-      out.push({ type: 'image/jpeg', body, timestamp: partTimestamp(headers), ...seqOf(headers), headers });
+    if (startsWithSoi(body)) {
+      out.push(
+        this.#packet(
+          { type: 'image/jpeg', timestamp: partTimestamp(headers), ...seqOf(headers), headers },
+          body,
+        ),
+      );
       return;
     }
     // Headers lost or garbled into the body: find the frame inside it.
-    const scanner = new JpegScanner(this.#options.scanner);
-    const frames = [...scanner.push(body), ...scanner.end()];
+    const scanner = this.#newScanner();
+    const frames: FrameOf<BodyForm>[] = [];
+    for (const piece of Array.isArray(body) ? body : [body]) frames.push(...scanner.push(piece));
+    frames.push(...scanner.end());
     if (frames.length === 0) {
       this.stats.skippedParts++;
       return;
     }
     this.stats.rescannedParts++;
     for (const frame of frames) {
-      out.push({
-        type: 'image/jpeg',
-        body: frame,
-        timestamp: partTimestamp(headers),
-        ...seqOf(headers),
-        headers,
-      });
+      out.push(
+        this.#packet(
+          { type: 'image/jpeg', timestamp: partTimestamp(headers), ...seqOf(headers), headers },
+          frame,
+        ),
+      );
     }
+  }
+
+  #jpegPacket(frame: FrameOf<BodyForm>): PacketOf<B> {
+    return this.#packet({ type: 'image/jpeg', timestamp: nowMs() }, frame);
+  }
+
+  /** The packet in this demuxer's body form: `body`, or `pieces` and `bodyLength`. */
+  #packet(fields: Omit<MediaPacket, 'body'>, body: Uint8Array | Uint8Array[]): PacketOf<B> {
+    if (this.#form === 'contiguous') return { ...fields, body: body as Uint8Array } as PacketOf<B>;
+    const pieces = Array.isArray(body) ? body : [body];
+    let bodyLength = 0;
+    for (const piece of pieces) bodyLength += piece.length;
+    const packet: PiecesMediaPacket = { ...fields, pieces, bodyLength };
+    return packet as PacketOf<B>;
   }
 }
 
-function declaredBoundary(options: MediaDemuxerOptions): string | undefined {
+function declaredBoundary(options: MediaDemuxerOptions<PacketBodyForm>): string | undefined {
   const named = options.boundary?.trim();
   if (named) return named;
   const contentType = options.contentType;
@@ -220,8 +276,17 @@ function declaredBoundary(options: MediaDemuxerOptions): string | undefined {
   }
 }
 
-function jpegPacket(frame: Uint8Array): MediaPacket {
-  return { type: 'image/jpeg', body: frame, timestamp: nowMs() };
+/** Whether a body (one array or pieces, which may be 1 byte long) starts with a JPEG SOI (`FF D8`). */
+function startsWithSoi(body: Uint8Array | Uint8Array[]): boolean {
+  if (!Array.isArray(body)) return body.length >= 2 && body[0] === 0xff && body[1] === 0xd8;
+  let seen = 0;
+  for (const piece of body) {
+    for (let i = 0; i < piece.length && seen < 2; i++, seen++) {
+      if (piece[i] !== (seen === 0 ? 0xff : 0xd8)) return false;
+    }
+    if (seen === 2) return true;
+  }
+  return false;
 }
 
 function partTimestamp(headers: PartHeaders): number {

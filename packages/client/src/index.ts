@@ -1,5 +1,5 @@
-export type { ReconnectOptions } from '@mjpeg-kit/bytes';
-export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from '@mjpeg-kit/bytes';
+export type { PacketBodyForm, PacketOf, PiecesMediaPacket, ReconnectOptions } from '@mjpeg-kit/bytes';
+export { backoffDelayMs, contiguousBody, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from '@mjpeg-kit/bytes';
 export type { Credentials } from './auth.js';
 export type { MediaDemuxerOptions, MediaDemuxerStats } from './demuxer.js';
 export { MediaDemuxer } from './demuxer.js';

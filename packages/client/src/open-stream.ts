@@ -1,5 +1,13 @@
 import type { MultipartParserOptions } from '@mjpeg-kit/boundary-parser';
-import type { ConnectionState, MediaPacket, ReconnectOptions, StatusEvent } from '@mjpeg-kit/bytes';
+import type {
+  ConnectionState,
+  MediaPacket,
+  PacketBodyForm,
+  PacketOf,
+  PiecesMediaPacket,
+  ReconnectOptions,
+  StatusEvent,
+} from '@mjpeg-kit/bytes';
 import { backoffDelayMs, nowMs, RateMeter, sleep } from '@mjpeg-kit/bytes';
 import type { JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
 import {
@@ -32,8 +40,18 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How the body is being read: boundary parser, JPEG scanner, or not at all (show an `<img>`). */
 export type StreamParser = 'multipart' | 'jpeg-scan' | 'img';
 
-/** Options of {@link openStream}. */
-export interface OpenStreamOptions {
+/** Options of {@link openStream}; `B` comes from `bodies` and types the packets. */
+export interface OpenStreamOptions<B extends PacketBodyForm = 'contiguous'> {
+  /**
+   * How packet bodies are given. `'contiguous'` (default): `packet.body`, one `Uint8Array` (a
+   * view when the packet came in one chunk, else an exact copy). `'pieces'`: no copy at all;
+   * each packet (audio too) is a `PiecesMediaPacket` with `pieces`, views of the response's
+   * chunks in order, and `bodyLength`, for consumers that take pieces (`new Blob(packet.pieces)`,
+   * a socket write per piece). The views stay valid for as long as you hold them: `fetch` never
+   * reuses or modifies its chunks (a custom `fetch` whose body reuses one buffer must not be used
+   * with `'pieces'`); each piece keeps its whole chunk in memory while held.
+   */
+  bodies?: B;
   /** Stops the stream: iteration ends (without an error) and the connection is closed. */
   signal?: AbortSignal;
   /** Extra request headers. An `Authorization` here wins over URL credentials. */
@@ -60,10 +78,10 @@ export interface OpenStreamOptions {
    * `<img>`. Default: `true` where a `document` exists, else `false` (it reconnects).
    */
   imgFallback?: boolean;
-  /** Passed to the boundary parser (its limits). */
-  multipart?: MultipartParserOptions;
-  /** Passed to the JPEG scanner (its limits). */
-  scanner?: JpegScannerOptions;
+  /** Passed to the boundary parser (its limits; the body form is `bodies`). */
+  multipart?: Omit<MultipartParserOptions, 'bodies'>;
+  /** Passed to the JPEG scanner (its limits; the body form is `bodies`). */
+  scanner?: Omit<JpegScannerOptions, 'frames'>;
 }
 
 /** Live counters of a stream; read them at any time (`fps` and `bitrateBps` are computed on read). */
@@ -104,8 +122,12 @@ export interface StreamStats {
   lastError: StreamError | undefined;
 }
 
-/** What {@link openStream} returns: iterate it for packets; `stats` are live. */
-export interface MjpegStream extends AsyncIterable<MediaPacket> {
+/**
+ * What {@link openStream} returns: iterate it for packets (`MediaPacket`s, or
+ * `PiecesMediaPacket`s with `bodies: 'pieces'`); `stats` are live.
+ */
+export interface MjpegStream<P extends MediaPacket | PiecesMediaPacket = MediaPacket>
+  extends AsyncIterable<P> {
   readonly stats: StreamStats;
 }
 
@@ -132,11 +154,23 @@ export interface MjpegStream extends AsyncIterable<MediaPacket> {
  *   if (packet.type === 'image/jpeg') show(packet.body);
  *   console.log(stream.stats.fps, stream.stats.latencyMs);
  * }
+ * // No copy: bodies as views of the received chunks.
+ * for await (const packet of openStream(url, { bodies: 'pieces' })) {
+ *   if (packet.type === 'image/jpeg') show(new Blob(packet.pieces, { type: packet.type }));
+ * }
  * ```
+ * @throws {RangeError} at once when `bodies` is neither `'contiguous'` nor `'pieces'`.
  */
-export function openStream(url: string | URL, options: OpenStreamOptions = {}): MjpegStream {
-  const session = new StreamSession(url, options);
-  let iterator: AsyncGenerator<MediaPacket, void, undefined> | undefined;
+export function openStream<B extends PacketBodyForm = 'contiguous'>(
+  url: string | URL,
+  options: OpenStreamOptions<B> = {},
+): MjpegStream<PacketOf<B>> {
+  const bodies = options.bodies ?? 'contiguous';
+  if (bodies !== 'contiguous' && bodies !== 'pieces') {
+    throw new RangeError(`bodies must be 'contiguous' or 'pieces', got ${String(bodies)}`);
+  }
+  const session = new StreamSession<B>(url, options);
+  let iterator: AsyncGenerator<PacketOf<B>, void, undefined> | undefined;
   return {
     stats: session.stats,
     [Symbol.asyncIterator]() {
@@ -147,10 +181,10 @@ export function openStream(url: string | URL, options: OpenStreamOptions = {}): 
   };
 }
 
-class StreamSession {
+class StreamSession<B extends PacketBodyForm> {
   readonly stats: StreamStats;
   readonly #input: string | URL;
-  readonly #options: OpenStreamOptions;
+  readonly #options: OpenStreamOptions<B>;
   readonly #fetch: typeof fetch;
   readonly #signal: AbortSignal | undefined;
   readonly #frameRate = new RateMeter();
@@ -168,7 +202,7 @@ class StreamSession {
   #scannerDroppedEarlier = 0;
   #scannerDroppedNow = 0;
 
-  constructor(url: string | URL, options: OpenStreamOptions) {
+  constructor(url: string | URL, options: OpenStreamOptions<B>) {
     this.#input = url;
     this.#options = options;
     this.#signal = options.signal;
@@ -202,7 +236,7 @@ class StreamSession {
     };
   }
 
-  async *run(): AsyncGenerator<MediaPacket, void, undefined> {
+  async *run(): AsyncGenerator<PacketOf<B>, void, undefined> {
     try {
       const split = splitCredentials(this.#input);
       this.#url = split.url;
@@ -279,7 +313,7 @@ class StreamSession {
    * or returns when the caller's signal aborts. Every exit cancels and releases the body
    * and aborts the request.
    */
-  async *#attempt(): AsyncGenerator<MediaPacket, void, undefined> {
+  async *#attempt(): AsyncGenerator<PacketOf<B>, void, undefined> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(this.#signal?.reason);
     this.#signal?.addEventListener('abort', onAbort, { once: true });
@@ -291,7 +325,8 @@ class StreamSession {
         throw new StreamError('UNSUPPORTED_BODY', 'the response has no body to stream');
       const idleTimeoutMs = this.#options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
       body = new BodyReader(response.body, controller, idleTimeoutMs);
-      const demuxer = new MediaDemuxer({
+      const demuxer = new MediaDemuxer<B>({
+        ...(this.#options.bodies && { bodies: this.#options.bodies }),
         contentType: response.headers.get('content-type'),
         boundary: response.headers.get('x-boundary'),
         ...(this.#options.multipart && { multipart: this.#options.multipart }),
@@ -379,7 +414,7 @@ class StreamSession {
   }
 
   /** Updates stats from the demuxer (its counters are per body: `before` holds the sums up to this body). */
-  #updateDemuxStats(demuxer: MediaDemuxer, before: StreamStats): void {
+  #updateDemuxStats(demuxer: MediaDemuxer<B>, before: StreamStats): void {
     const stats = this.stats;
     stats.parser = demuxer.parser;
     stats.boundary = demuxer.boundary;
@@ -396,7 +431,7 @@ class StreamSession {
   }
 
   /** Counts a packet about to be delivered: frames, rate, `X-Frame-Seq` gaps, latency. */
-  #count(packet: MediaPacket): void {
+  #count(packet: MediaPacket | PiecesMediaPacket): void {
     const stats = this.stats;
     const now = nowMs();
     if (packet.type === 'image/jpeg') {

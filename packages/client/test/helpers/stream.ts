@@ -1,9 +1,9 @@
 import type { MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
-import type { MjpegStream, OpenStreamOptions } from '../../src/index.js';
+import type { OpenStreamOptions } from '../../src/index.js';
 
 /** Takes up to `count` packets, then breaks out of the loop (closing the stream). */
-export async function take(stream: MjpegStream, count: number): Promise<MediaPacket[]> {
-  const packets: MediaPacket[] = [];
+export async function take<P = MediaPacket>(stream: AsyncIterable<P>, count: number): Promise<P[]> {
+  const packets: P[] = [];
   if (count === 0) return packets;
   for await (const packet of stream) {
     packets.push(packet);
