@@ -81,15 +81,14 @@ window.harness = (() => {
 /** What page functions see; they run in the browser, so they cast `window` themselves. */
 interface StreamHandle {
   url: string;
-  options: { signal: AbortSignal };
+  options: { signal: AbortSignal; bodies?: string };
   stats: { parser: string };
-  push(packet: {
-    type: string;
-    body: Uint8Array;
-    timestamp: number;
-    seq?: number;
-    sampleRate?: number;
-  }): void;
+  push(
+    packet: { type: string; timestamp: number; seq?: number; sampleRate?: number } & (
+      | { body: Uint8Array }
+      | { pieces: Uint8Array[]; bodyLength: number }
+    ),
+  ): void;
   fail(error: Error, parser?: string): void;
 }
 interface Harness {
@@ -244,6 +243,71 @@ describe.skipIf(skipChromium)(`MjpegPlayer in Chromium with a scripted stream${s
       expect(result.decoder).toBe(decoder);
       expect(result.state).toBe('playing');
       expect(result.url).toBe('http://camera.test/stream');
+      await page.close();
+    },
+  );
+
+  it.each(['image-bitmap', 'image-decoder', 'img'] as const)(
+    "asks for bodies: 'pieces' and draws pieces packets (no body) with the %s decoder; the snapshot is the joined JPEG",
+    async (decoder) => {
+      const page = await openPage();
+      const result = await page.evaluate(async (decoder) => {
+        const w = window as unknown as HarnessWindow;
+        const { harness } = w;
+        const drawn: number[] = [];
+        const player = new harness.Dom.MjpegPlayer(document.getElementById('canvas') as HTMLCanvasElement, {
+          url: 'http://camera.test/stream',
+          decoder,
+          openStream: harness.openStream as never,
+          onFrame: (info) => drawn.push(info.seq ?? -1),
+        });
+        const stream = harness.opened[0]!;
+        // Cut where a parser would: a 1-byte first piece, one inside the entropy-coded data, the rest.
+        const asPieces = (jpeg: Uint8Array) => {
+          const cuts = [0, 1, Math.floor(jpeg.length / 2), jpeg.length - 1, jpeg.length];
+          return cuts.slice(1).map((end, i) => jpeg.subarray(cuts[i], end));
+        };
+        const deadline = Date.now() + 5000;
+        const red = await harness.jpeg('#ff0000', 80, 60);
+        stream.push({
+          type: 'image/jpeg',
+          pieces: asPieces(red),
+          bodyLength: red.length,
+          timestamp: Date.now(),
+          seq: 1,
+        });
+        while (drawn.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        const first = harness.pixel(player.canvas);
+        const blue = await harness.jpeg('#0000ff', 80, 60);
+        stream.push({
+          type: 'image/jpeg',
+          pieces: asPieces(blue),
+          bodyLength: blue.length,
+          timestamp: Date.now(),
+          seq: 2,
+        });
+        while (drawn.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        const second = harness.pixel(player.canvas);
+        const snapshot = new Uint8Array(await (await player.snapshot()).arrayBuffer());
+        const { decodeErrors } = player.stats;
+        player.destroy();
+        return {
+          bodies: stream.options.bodies,
+          drawn,
+          first,
+          second,
+          decodeErrors,
+          snapshotMatches: snapshot.length === blue.length && snapshot.every((b, i) => b === blue[i]),
+        };
+      }, decoder);
+      expect(result.bodies).toBe('pieces');
+      expect(result.drawn).toEqual([1, 2]);
+      expect(result.first[0]).toBeGreaterThan(200);
+      expect(result.first[2]).toBeLessThan(50);
+      expect(result.second[2]).toBeGreaterThan(200);
+      expect(result.second[0]).toBeLessThan(50);
+      expect(result.decodeErrors).toBe(0);
+      expect(result.snapshotMatches).toBe(true);
       await page.close();
     },
   );

@@ -1,3 +1,5 @@
+import { concatBytes } from '@mjpeg-kit/bytes';
+
 /** How the player turns JPEG bytes into pixels. */
 export type DecoderKind = 'image-bitmap' | 'image-decoder' | 'img';
 
@@ -9,10 +11,16 @@ export interface DecodedFrame {
   close(): void;
 }
 
+/**
+ * One JPEG: a single array, or pieces (views of the chunks it arrived in, in order), which the
+ * Blob-based decoders take as they are, with no copy.
+ */
+export type JpegBytes = Uint8Array | readonly Uint8Array[];
+
 /** Decodes one JPEG at a time into a drawable picture. */
 export interface FrameDecoder {
   readonly kind: DecoderKind;
-  decode(jpeg: Uint8Array): Promise<DecodedFrame>;
+  decode(jpeg: JpegBytes): Promise<DecodedFrame>;
 }
 
 /** Minimal typing of WebCodecs `ImageDecoder`, which not every TypeScript DOM lib declares. */
@@ -51,18 +59,26 @@ export function createFrameDecoder(kind: DecoderKind): FrameDecoder {
   }
 }
 
-function jpegBlob(jpeg: Uint8Array): Blob {
-  return new Blob([jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' });
+/** A Blob over the JPEG's bytes; pieces go in as they are (the Blob references, not joins, them). */
+export function jpegBlob(jpeg: JpegBytes): Blob {
+  const parts = (isPieces(jpeg) ? jpeg : [jpeg]) as Uint8Array<ArrayBuffer>[];
+  return new Blob(parts, { type: 'image/jpeg' });
 }
 
-async function decodeWithImageBitmap(jpeg: Uint8Array): Promise<DecodedFrame> {
+function isPieces(jpeg: JpegBytes): jpeg is readonly Uint8Array[] {
+  return Array.isArray(jpeg);
+}
+
+async function decodeWithImageBitmap(jpeg: JpegBytes): Promise<DecodedFrame> {
   const bitmap = await createImageBitmap(jpegBlob(jpeg));
   return { source: bitmap, width: bitmap.width, height: bitmap.height, close: () => bitmap.close() };
 }
 
-async function decodeWithImageDecoder(jpeg: Uint8Array): Promise<DecodedFrame> {
+async function decodeWithImageDecoder(jpeg: JpegBytes): Promise<DecodedFrame> {
   const Decoder = getImageDecoder()!;
-  const decoder = new Decoder({ data: jpeg as Uint8Array<ArrayBuffer>, type: 'image/jpeg' });
+  // WebCodecs takes one buffer: pieces are joined here (one copy), a single piece is used as is.
+  const data = isPieces(jpeg) ? (jpeg.length === 1 ? jpeg[0]! : concatBytes(jpeg)) : jpeg;
+  const decoder = new Decoder({ data: data as Uint8Array<ArrayBuffer>, type: 'image/jpeg' });
   try {
     const { image } = await decoder.decode();
     return {
@@ -76,7 +92,7 @@ async function decodeWithImageDecoder(jpeg: Uint8Array): Promise<DecodedFrame> {
   }
 }
 
-async function decodeWithImg(jpeg: Uint8Array): Promise<DecodedFrame> {
+async function decodeWithImg(jpeg: JpegBytes): Promise<DecodedFrame> {
   // A fresh element per frame: a frame held back for audio sync must not change under us.
   const img = new Image();
   const url = URL.createObjectURL(jpegBlob(jpeg));

@@ -1,4 +1,4 @@
-import type { MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
+import type { MediaPacket, PiecesMediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
 import type { OpenStreamOptions } from '../index.js';
 import type { AudioOutputOptions, AudioStats } from './audio-output.js';
 import type { DecoderKind } from './decoders.js';
@@ -20,11 +20,19 @@ export interface ClientStatsLike {
   parser?: 'multipart' | 'jpeg-scan' | 'img' | undefined;
 }
 
-/** What {@link MjpegPlayerOptions.openStream} must return: packets, with live stats. */
-export type PacketStream = AsyncIterable<MediaPacket> & { readonly stats: ClientStatsLike };
+/**
+ * What {@link MjpegPlayerOptions.openStream} must return: packets, with live stats. Bodies may
+ * come either way: pieces (what the player asks for) or one `body`.
+ */
+export type PacketStream = AsyncIterable<MediaPacket | PiecesMediaPacket> & {
+  readonly stats: ClientStatsLike;
+};
 
-/** Options the player passes to `openStream`: its own `signal` and `onStatus`, plus the pass-throughs. */
-export type PlayerStreamOptions = OpenStreamOptions & {
+/**
+ * Options the player passes to `openStream`: its own `signal` and `onStatus`, `bodies: 'pieces'`
+ * (frames go to the decoder as `new Blob(pieces)`, never copied), plus the pass-throughs.
+ */
+export type PlayerStreamOptions = OpenStreamOptions<'pieces'> & {
   signal: AbortSignal;
   onStatus: (event: StatusEvent) => void;
 };

@@ -1,4 +1,10 @@
-import { type MediaPacket, nowMs, type StatusEvent } from '@mjpeg-kit/bytes';
+import {
+  contiguousBody,
+  type MediaPacket,
+  nowMs,
+  type PiecesMediaPacket,
+  type StatusEvent,
+} from '@mjpeg-kit/bytes';
 import { openStream } from '../index.js';
 import { AudioOutput } from './audio-output.js';
 import {
@@ -6,6 +12,8 @@ import {
   type DecodedFrame,
   type FrameDecoder,
   getAvailableDecoders,
+  type JpegBytes,
+  jpegBlob,
 } from './decoders.js';
 import { PlayerError } from './errors.js';
 import { LatestRunner } from './latest-runner.js';
@@ -22,13 +30,13 @@ import {
 } from './player-options.js';
 
 interface PendingFrame {
-  packet: MediaPacket;
+  packet: MediaPacket | PiecesMediaPacket;
   arrivedAt: number;
 }
 
 interface HeldFrame {
   frame: DecodedFrame;
-  packet: MediaPacket;
+  packet: MediaPacket | PiecesMediaPacket;
   decodeMs: number;
 }
 
@@ -94,7 +102,8 @@ export class MjpegPlayer extends EventTarget {
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #paintRequest: number | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
-  #lastJpeg: Uint8Array | undefined;
+  /** The drawn frame's JPEG, as pieces (one for a contiguous body), for `snapshot()`. */
+  #lastJpeg: Uint8Array[] | undefined;
   #framesDecoded = 0;
   #framesDrawn = 0;
   #framesSkipped = 0;
@@ -308,7 +317,7 @@ export class MjpegPlayer extends EventTarget {
     if (this.#state === 'destroyed') throw new PlayerError('DESTROYED', 'the player was destroyed');
     if (!this.#imgMode) {
       if (!this.#lastJpeg) throw new PlayerError('NO_FRAME', 'no frame has been drawn yet');
-      return new Blob([this.#lastJpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' });
+      return jpegBlob(this.#lastJpeg);
     }
     const img = this.#img;
     if (!img || img.naturalWidth === 0) throw new PlayerError('NO_FRAME', 'the <img> shows no frame yet');
@@ -392,6 +401,8 @@ export class MjpegPlayer extends EventTarget {
         fetch: this.#options.fetch,
         reconnect: this.#options.reconnect,
         idleTimeoutMs: this.#options.idleTimeoutMs,
+        // The decoders take a Blob, which takes pieces as they are: no body is ever copied.
+        bodies: 'pieces',
       });
     } catch (error) {
       this.#session = undefined;
@@ -441,7 +452,7 @@ export class MjpegPlayer extends EventTarget {
       for await (const packet of stream) {
         if (controller.signal.aborted) break;
         if (packet.type === 'image/jpeg') this.#runner.offer({ packet, arrivedAt: nowMs() });
-        else this.#audio?.push(packet);
+        else this.#audio?.push(withBody(packet));
       }
       if (!controller.signal.aborted) {
         if (this.#wantsImg()) this.#enterImgMode();
@@ -476,7 +487,7 @@ export class MjpegPlayer extends EventTarget {
     const started = nowMs();
     let frame: DecodedFrame;
     try {
-      frame = await this.#decoder.decode(pending.packet.body);
+      frame = await this.#decoder.decode(jpegOf(pending.packet));
     } catch (error) {
       this.#decodeErrors++;
       if (this.#decodeErrors === 1)
@@ -578,7 +589,7 @@ export class MjpegPlayer extends EventTarget {
       frame.close();
     }
     const drawnAt = nowMs();
-    this.#lastJpeg = packet.body;
+    this.#lastJpeg = 'pieces' in packet ? packet.pieces : [packet.body];
     this.#framesDrawn++;
     this.#drawTimes.push(drawnAt);
     this.#drawLatencyMs = drawnAt - packet.timestamp;
@@ -670,4 +681,16 @@ export class MjpegPlayer extends EventTarget {
     }
     this.canvas.style.display = '';
   }
+}
+
+/** A frame's JPEG as the decoders take it: its pieces (no copy), or its body. */
+function jpegOf(packet: MediaPacket | PiecesMediaPacket): JpegBytes {
+  return 'pieces' in packet ? packet.pieces : packet.body;
+}
+
+/** An audio packet with one `body`, as the audio path reads samples (a single piece is not copied). */
+function withBody(packet: MediaPacket | PiecesMediaPacket): MediaPacket {
+  if (!('pieces' in packet)) return packet;
+  const { pieces: _pieces, bodyLength: _bodyLength, ...fields } = packet;
+  return { ...fields, body: contiguousBody(packet) };
 }
