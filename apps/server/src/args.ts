@@ -1,29 +1,53 @@
 import { parseArgs } from 'node:util';
+import { CAMERA_NAME_PATTERN, DEFAULT_CAMERA_NAME } from '@mjpeg-kit/server';
+import { type CameraSettings, loadConfigFile, type Settings } from './config.js';
+import {
+  type AudioSpec,
+  defaultAudioFor,
+  type LogLevel,
+  MAX_FPS,
+  MIN_FPS,
+  parseAudio,
+  parseInteger,
+  parseLogLevel,
+  parseNumber,
+  parseSize,
+  parseSource,
+  UsageError,
+  type VideoSpec,
+} from './specs.js';
 import { checkWebRoot, WebRootError } from './web-root.js';
 
-/** A flag the CLI cannot accept: printed with a hint, exit status 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+export type { AudioSpec, LogLevel, VideoSpec };
+export { UsageError };
+
+/** One camera's source and options, checked. */
+export interface CameraConfig {
+  name: string;
+  source: VideoSpec;
+  audio: AudioSpec;
+  /** Synthetic camera size. */
+  width: number;
+  height: number;
+  /** The synthetic camera's and a file's frame rate. */
+  fps: number;
+  /**
+   * Frames per second published at most, for the sources that set their own pace (exec,
+   * serial, stdin, http): set when `fps` was given for one of them.
+   */
+  fpsCap?: number;
+  maxViewers?: number;
+  stallTimeoutMs?: number;
+  idleStopMs?: number;
+  /** A relayed (http) source silent this long is dropped and reconnected. */
+  sourceTimeoutMs?: number;
+  dropSameFrames: boolean;
 }
 
-/** Where frames come from. */
-export type VideoSpec =
-  | { kind: 'synthetic' }
-  | { kind: 'serial'; path: string; mode: 'stream' | 'vc0706' | 'ov528'; baudRate?: number }
-  | { kind: 'file'; path: string }
-  | { kind: 'stdin' }
-  | { kind: 'exec'; command: string }
-  | { kind: 'http'; url: string };
-
-/** Where audio comes from. */
-export type AudioSpec =
-  | { kind: 'synthetic' }
-  | { kind: 'pcm'; path: string; sampleRate: number; channels: number }
-  | { kind: 'none' };
-
-export type LogLevel = 'debug' | 'info' | 'warn';
-
-/** Everything the command line chose, checked. */
+/**
+ * Everything the command line and the config file chose, checked. The camera fields at the top
+ * level are the single camera's when `cameras` is absent.
+ */
 export interface ServerConfig {
   host: string;
   port: number;
@@ -32,6 +56,7 @@ export interface ServerConfig {
   width: number;
   height: number;
   fps: number;
+  fpsCap?: number;
   auth?: string;
   key?: string;
   allowOrigin?: string;
@@ -46,6 +71,30 @@ export interface ServerConfig {
   /** `--web-root DIR`, absolute, known to hold an `index.html`: the page served at `/`. */
   webRoot?: string;
   logLevel: LogLevel;
+  /** The named cameras, in order (the first is the default camera); absent without any. */
+  cameras?: CameraConfig[];
+}
+
+/** The cameras a config runs: its named ones, or one named `default` from the top-level fields. */
+export function camerasOf(config: ServerConfig): CameraConfig[] {
+  if (config.cameras !== undefined) return config.cameras;
+  const { source, audio, width, height, fps, fpsCap, maxViewers, stallTimeoutMs, idleStopMs } = config;
+  return [
+    definedOnly({
+      name: DEFAULT_CAMERA_NAME,
+      source,
+      audio,
+      width,
+      height,
+      fps,
+      fpsCap,
+      maxViewers,
+      stallTimeoutMs,
+      idleStopMs,
+      sourceTimeoutMs: config.sourceTimeoutMs,
+      dropSameFrames: config.dropSameFrames,
+    }),
+  ];
 }
 
 export const USAGE = `Usage: mjpeg-kit-server [options]
@@ -53,6 +102,9 @@ export const USAGE = `Usage: mjpeg-kit-server [options]
 Serve a camera as MJPEG over HTTP, with PCM audio alongside.
 
 Options:
+  --camera NAME=SOURCE    a named camera (repeat for more; SOURCE as --source); without any,
+                          one camera named default from --source and --audio
+  --config FILE           read settings and cameras from a YAML file (flags override it)
   --host HOST             address to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)
   --port PORT             port (default 8080; 0 picks a free one)
   --source SPEC           synthetic (default)
@@ -81,9 +133,12 @@ Options:
   -h, --help              show this help
   -v, --version           print the version
 
-URLs: /stream  /snapshot.jpg  /audio.wav  /av  /state  /  (see the README)`;
+URLs: /stream  /snapshot.jpg  /audio.wav  /av  /state  /  (the first camera)
+      /cams  /cams/NAME/stream|snapshot.jpg|av|audio.wav|state  (see the README)`;
 
 const OPTIONS = {
+  camera: { type: 'string', multiple: true },
+  config: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   source: { type: 'string' },
@@ -106,6 +161,8 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+type FlagValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
 /** What `parseCommandLine` found: a config, or a request for help or the version. */
 export type CommandLine =
   | { action: 'run'; config: ServerConfig }
@@ -113,12 +170,15 @@ export type CommandLine =
   | { action: 'version' };
 
 /**
- * Parses and checks the arguments (without `node` and the script).
+ * Parses and checks the arguments (without `node` and the script), reading `--config FILE`
+ * when given: a flag overrides the file's key of the same name (for every camera, for the
+ * per-camera keys).
  *
- * @throws UsageError for an unknown flag, a missing value or a value out of range.
+ * @throws UsageError for an unknown flag, a missing value or a value out of range;
+ * ConfigError (a UsageError) for a config file that cannot be read or used.
  */
 export function parseCommandLine(argv: string[]): CommandLine {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+  let values: FlagValues;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -134,161 +194,189 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (values.help) return { action: 'help' };
   if (values.version) return { action: 'version' };
 
-  const [width, height] = parseSize(values.size ?? '640x480');
+  const flags = settingsFromFlags(values);
+  if (values.config === '') throw new UsageError('--config needs a file');
+  const file = values.config === undefined ? undefined : loadConfigFile(values.config);
+  const settings: Settings = { ...file?.settings, ...flags };
+
+  const size = settings.size ?? { width: 640, height: 480 };
   const config: ServerConfig = {
-    host: values.host ?? '127.0.0.1',
-    port: parseInteger('--port', values.port ?? '8080', 0, 65535),
-    source: parseSource(values.source ?? 'synthetic'),
-    // A relay carries its upstream's audio (an /av stream); no synthetic tone on top of it.
-    audio: parseAudio(values.audio ?? (/^https?:\/\//i.test(values.source ?? '') ? 'none' : 'synthetic')),
-    width,
-    height,
-    fps: parseNumber('--fps', values.fps ?? '30', 0.1, 120),
-    dropSameFrames: values['drop-same-frames'] ?? false,
-    logLevel: parseLogLevel(values['log-level'] ?? 'info'),
+    host: settings.host ?? '127.0.0.1',
+    port: settings.port ?? 8080,
+    source: settings.source ?? { kind: 'synthetic' },
+    audio: settings.audio ?? defaultAudioFor(settings.source ?? { kind: 'synthetic' }),
+    width: size.width,
+    height: size.height,
+    fps: settings.fps ?? 30,
+    dropSameFrames: settings.dropSameFrames ?? false,
+    logLevel: settings.logLevel ?? 'info',
   };
-  if (config.host === '') throw new UsageError('--host needs an address');
-  if (config.source.kind === 'stdin' && config.audio.kind === 'pcm' && config.audio.path === '-') {
-    throw new UsageError('--source stdin and --audio pcm:- cannot both read standard input');
-  }
-  if (config.source.kind === 'synthetic' && config.fps < 1) {
-    throw new UsageError(`the synthetic camera needs --fps of at least 1, not ${config.fps}`);
-  }
-  if (values.auth !== undefined) {
-    if (!/^[^:]+:.+$/.test(values.auth)) throw new UsageError('--auth must be USER:PASS');
-    config.auth = values.auth;
-  }
-  if (values.key !== undefined) {
-    if (values.key === '') throw new UsageError('--key needs a token');
-    config.key = values.key;
-  }
-  if (values['allow-origin'] !== undefined) {
-    if (!/^[\x21-\x7e]+$/.test(values['allow-origin']))
-      throw new UsageError('--allow-origin must be * or an origin');
-    config.allowOrigin = values['allow-origin'];
-  }
-  if (values['max-viewers'] !== undefined) {
-    config.maxViewers = parseInteger('--max-viewers', values['max-viewers'], 1, 1_000_000);
-  }
-  if (values['stall-timeout'] !== undefined) {
-    config.stallTimeoutMs = parseNumber('--stall-timeout', values['stall-timeout'], 0.05, 3600) * 1000;
-  }
-  if (values['idle-stop'] !== undefined) {
-    config.idleStopMs = parseNumber('--idle-stop', values['idle-stop'], 0, 86_400) * 1000;
-  }
-  if (values['source-timeout'] !== undefined) {
-    config.sourceTimeoutMs = parseNumber('--source-timeout', values['source-timeout'], 0.1, 3600) * 1000;
-  }
-  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
+  checkCamera(config, '');
+  const fpsCap = capOf(config.source, settings.fps);
+  if (fpsCap !== undefined) config.fpsCap = fpsCap;
+  Object.assign(
+    config,
+    definedOnly({
+      auth: settings.auth,
+      key: settings.key,
+      allowOrigin: settings.allowOrigin,
+      maxViewers: settings.maxViewers,
+      stallTimeoutMs: settings.stallTimeoutMs,
+      idleStopMs: settings.idleStopMs,
+      sourceTimeoutMs: settings.sourceTimeoutMs,
+      webRoot: settings.webRoot,
+    }),
+  );
+  if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together');
   }
-  if (values['tls-cert'] !== undefined) {
-    config.tlsCert = values['tls-cert'];
-    config.tlsKey = values['tls-key'];
+  if (settings.tlsCert !== undefined) {
+    config.tlsCert = settings.tlsCert;
+    config.tlsKey = settings.tlsKey;
   }
-  if (values['web-root'] !== undefined) {
-    if (values['web-root'] === '') throw new UsageError('--web-root needs a directory');
-    try {
-      config.webRoot = checkWebRoot(values['web-root']);
-    } catch (error) {
-      if (error instanceof WebRootError) throw new UsageError(error.message);
-      throw error;
+
+  const named = namedCameras(file?.cameras ?? [], values.camera ?? []);
+  if (named.length > 0) {
+    if (flags.source !== undefined) {
+      throw new UsageError('--source names the single camera; with cameras, give each its own source');
+    }
+    config.cameras = named.map(({ name, settings: own }) => {
+      // A flag beats the camera's own key, which beats the file's top-level one.
+      const chosen: CameraSettings = { ...file?.settings, ...own, ...flags, source: own.source };
+      return resolveCamera(name, chosen);
+    });
+    const readingStdin = config.cameras.filter(
+      (camera) =>
+        camera.source.kind === 'stdin' || (camera.audio.kind === 'pcm' && camera.audio.path === '-'),
+    );
+    if (readingStdin.length > 1) {
+      throw new UsageError(
+        `cameras ${readingStdin.map((camera) => camera.name).join(' and ')} cannot all read standard input`,
+      );
     }
   }
   return { action: 'run', config };
 }
 
-function parseSource(spec: string): VideoSpec {
-  if (spec === 'synthetic') return { kind: 'synthetic' };
-  if (spec === 'stdin' || spec === '-') return { kind: 'stdin' };
-  if (/^https?:\/\//i.test(spec)) {
+/** The flags given, parsed; absent flags stay absent so the config file can supply them. */
+function settingsFromFlags(values: FlagValues): Settings {
+  const settings: Settings = {};
+  if (values.size !== undefined) settings.size = parseSize(values.size);
+  if (values.host !== undefined) {
+    if (values.host === '') throw new UsageError('--host needs an address');
+    settings.host = values.host;
+  }
+  if (values.port !== undefined) settings.port = parseInteger('--port', values.port, 0, 65535);
+  if (values.source !== undefined) settings.source = parseSource(values.source);
+  if (values.audio !== undefined) settings.audio = parseAudio(values.audio);
+  if (values.fps !== undefined) settings.fps = parseNumber('--fps', values.fps, MIN_FPS, MAX_FPS);
+  if (values['drop-same-frames'] !== undefined) settings.dropSameFrames = values['drop-same-frames'];
+  if (values['log-level'] !== undefined) settings.logLevel = parseLogLevel(values['log-level']);
+  if (values.auth !== undefined) {
+    if (!/^[^:]+:.+$/.test(values.auth)) throw new UsageError('--auth must be USER:PASS');
+    settings.auth = values.auth;
+  }
+  if (values.key !== undefined) {
+    if (values.key === '') throw new UsageError('--key needs a token');
+    settings.key = values.key;
+  }
+  if (values['allow-origin'] !== undefined) {
+    if (!/^[\x21-\x7e]+$/.test(values['allow-origin']))
+      throw new UsageError('--allow-origin must be * or an origin');
+    settings.allowOrigin = values['allow-origin'];
+  }
+  if (values['max-viewers'] !== undefined) {
+    settings.maxViewers = parseInteger('--max-viewers', values['max-viewers'], 1, 1_000_000);
+  }
+  if (values['stall-timeout'] !== undefined) {
+    settings.stallTimeoutMs = parseNumber('--stall-timeout', values['stall-timeout'], 0.05, 3600) * 1000;
+  }
+  if (values['idle-stop'] !== undefined) {
+    settings.idleStopMs = parseNumber('--idle-stop', values['idle-stop'], 0, 86_400) * 1000;
+  }
+  if (values['source-timeout'] !== undefined) {
+    settings.sourceTimeoutMs = parseNumber('--source-timeout', values['source-timeout'], 0.1, 3600) * 1000;
+  }
+  if (values['tls-cert'] !== undefined) settings.tlsCert = values['tls-cert'];
+  if (values['tls-key'] !== undefined) settings.tlsKey = values['tls-key'];
+  if (values['web-root'] !== undefined) {
+    if (values['web-root'] === '') throw new UsageError('--web-root needs a directory');
     try {
-      return { kind: 'http', url: new URL(spec).href };
-    } catch {
-      throw new UsageError(`--source ${spec} is not a valid URL`);
+      settings.webRoot = checkWebRoot(values['web-root']);
+    } catch (error) {
+      if (error instanceof WebRootError) throw new UsageError(error.message);
+      throw error;
     }
   }
-  if (spec.startsWith('exec:')) {
-    const command = spec.slice(5).trim();
-    if (command === '')
-      throw new UsageError('--source exec: needs a command, e.g. exec:"ffmpeg … -f mjpeg -"');
-    return { kind: 'exec', command };
-  }
-  if (spec.startsWith('file:')) {
-    const path = spec.slice(5);
-    if (path === '') throw new UsageError('--source file: needs a path');
-    return { kind: 'file', path };
-  }
-  if (spec.startsWith('serial:')) {
-    const [path, params] = splitQuery(spec.slice(7), '--source serial:', ['mode', 'baud']);
-    const mode = params.get('mode') ?? 'stream';
-    if (mode !== 'stream' && mode !== 'vc0706' && mode !== 'ov528') {
-      throw new UsageError(`--source serial: mode must be stream, vc0706 or ov528, not '${mode}'`);
+  return settings;
+}
+
+/** The file's cameras in order, then each `--camera NAME=SOURCE` (replacing a file camera's source). */
+function namedCameras(
+  fromFile: readonly { name: string; settings: CameraSettings }[],
+  flags: readonly string[],
+): { name: string; settings: CameraSettings }[] {
+  const cameras = fromFile.map(({ name, settings }) => ({ name, settings: { ...settings } }));
+  const given = new Set<string>();
+  for (const flag of flags) {
+    const equals = flag.indexOf('=');
+    const name = equals < 0 ? flag : flag.slice(0, equals);
+    if (equals < 0 || flag.slice(equals + 1) === '') {
+      throw new UsageError(`--camera must be NAME=SOURCE, e.g. front=synthetic, not '${flag}'`);
     }
-    const baud = params.get('baud');
-    const source: VideoSpec = { kind: 'serial', path, mode };
-    if (baud !== null) source.baudRate = parseInteger('--source serial: baud', baud, 50, 4_000_000);
-    return source;
+    if (!CAMERA_NAME_PATTERN.test(name)) {
+      throw new UsageError(
+        `--camera ${name}: a camera name is 1–32 of a-z, 0-9, _ and -, starting with a letter or digit`,
+      );
+    }
+    if (given.has(name)) throw new UsageError(`--camera ${name} is given twice`);
+    given.add(name);
+    const source = parseSource(flag.slice(equals + 1), `--camera ${name}:`);
+    const existing = cameras.find((camera) => camera.name === name);
+    if (existing === undefined) cameras.push({ name, settings: { source } });
+    else existing.settings.source = source;
   }
-  throw new UsageError(
-    `--source '${spec}' is not one of synthetic, serial:PATH, file:PATH, stdin, exec:"COMMAND", http(s)://URL`,
-  );
+  return cameras;
 }
 
-function parseAudio(spec: string): AudioSpec {
-  if (spec === 'synthetic') return { kind: 'synthetic' };
-  if (spec === 'none') return { kind: 'none' };
-  if (spec.startsWith('pcm:')) {
-    const [path, params] = splitQuery(spec.slice(4), '--audio pcm:', ['rate', 'channels']);
-    return {
-      kind: 'pcm',
-      path,
-      sampleRate: parseInteger('--audio pcm: rate', params.get('rate') ?? '8000', 1000, 192_000),
-      channels: parseInteger('--audio pcm: channels', params.get('channels') ?? '1', 1, 8),
-    };
+function resolveCamera(name: string, settings: CameraSettings): CameraConfig {
+  const source = settings.source ?? { kind: 'synthetic' };
+  const size = settings.size ?? { width: 640, height: 480 };
+  const camera: CameraConfig = definedOnly({
+    name,
+    source,
+    audio: settings.audio ?? defaultAudioFor(source),
+    width: size.width,
+    height: size.height,
+    fps: settings.fps ?? 30,
+    fpsCap: capOf(source, settings.fps),
+    maxViewers: settings.maxViewers,
+    stallTimeoutMs: settings.stallTimeoutMs,
+    idleStopMs: settings.idleStopMs,
+    sourceTimeoutMs: settings.sourceTimeoutMs,
+    dropSameFrames: settings.dropSameFrames ?? false,
+  });
+  checkCamera(camera, `camera ${name}: `);
+  return camera;
+}
+
+/** The synthetic camera and a file play at `fps`; any other source is capped to it when given. */
+function capOf(source: VideoSpec, fps: number | undefined): number | undefined {
+  return fps === undefined || source.kind === 'synthetic' || source.kind === 'file' ? undefined : fps;
+}
+
+function checkCamera(camera: Pick<CameraConfig, 'source' | 'audio' | 'fps'>, prefix: string): void {
+  if (camera.source.kind === 'stdin' && camera.audio.kind === 'pcm' && camera.audio.path === '-') {
+    throw new UsageError(`${prefix}--source stdin and --audio pcm:- cannot both read standard input`);
   }
-  throw new UsageError(`--audio '${spec}' is not one of synthetic, pcm:PATH|-, none`);
-}
-
-function splitQuery(rest: string, flag: string, known: string[]): [string, URLSearchParams] {
-  const mark = rest.indexOf('?');
-  const path = mark < 0 ? rest : rest.slice(0, mark);
-  if (path === '') throw new UsageError(`${flag} needs a path`);
-  const params = new URLSearchParams(mark < 0 ? '' : rest.slice(mark + 1));
-  for (const name of params.keys()) {
-    if (!known.includes(name))
-      throw new UsageError(`${flag} has an unknown parameter '${name}' (known: ${known.join(', ')})`);
+  if (camera.source.kind === 'synthetic' && camera.fps < 1) {
+    throw new UsageError(`${prefix}the synthetic camera needs --fps of at least 1, not ${camera.fps}`);
   }
-  return [path, params];
 }
 
-function parseSize(text: string): [number, number] {
-  const match = /^(\d{1,5})x(\d{1,5})$/i.exec(text);
-  if (match === null) throw new UsageError(`--size must be WxH, e.g. 640x480, not '${text}'`);
-  const width = Number(match[1]);
-  const height = Number(match[2]);
-  if (width < 16 || height < 16 || width > 4096 || height > 4096) {
-    throw new UsageError(`--size ${text} is out of range (16x16 to 4096x4096)`);
+function definedOnly<T extends object>(object: T): T {
+  for (const key of Object.keys(object) as (keyof T)[]) {
+    if (object[key] === undefined) delete object[key];
   }
-  return [width, height];
-}
-
-function parseInteger(flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number, not '${text}'`);
-  const value = Number(text);
-  if (value < min || value > max) throw new UsageError(`${flag} must be from ${min} to ${max}, not ${text}`);
-  return value;
-}
-
-function parseNumber(flag: string, text: string, min: number, max: number): number {
-  if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text))
-    throw new UsageError(`${flag} must be a number, not '${text}'`);
-  const value = Number(text);
-  if (value < min || value > max) throw new UsageError(`${flag} must be from ${min} to ${max}, not ${text}`);
-  return value;
-}
-
-function parseLogLevel(text: string): LogLevel {
-  if (text === 'debug' || text === 'info' || text === 'warn') return text;
-  throw new UsageError(`--log-level must be info, debug or warn, not '${text}'`);
+  return object;
 }

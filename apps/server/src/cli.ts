@@ -1,5 +1,6 @@
 import packageJson from '../package.json' with { type: 'json' };
 import { type CommandLine, parseCommandLine, USAGE, UsageError } from './args.js';
+import { ConfigError } from './config.js';
 import { createLogger } from './log.js';
 import { StartError, startServer } from './main.js';
 import { SourceStartError } from './sources.js';
@@ -12,6 +13,11 @@ async function main(argv: string[]): Promise<void> {
     command = parseCommandLine(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
+    if (error instanceof ConfigError) {
+      // One line per problem, each with its key path and line, so an editor can jump to it.
+      process.stderr.write(error.message.replace(/^/gm, `${NAME}: `).concat('\n'));
+      process.exit(2);
+    }
     process.stderr.write(`${NAME}: ${error.message}\nRun '${NAME} --help' for the flags.\n`);
     process.exit(2);
   }

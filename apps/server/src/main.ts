@@ -3,15 +3,17 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
+  CameraRegistry,
   createMjpegHandler,
+  formatViewerEvent,
   MjpegHub,
   runSource,
   type SourceRun,
   shutdownGracefully,
 } from '@mjpeg-kit/server';
-import type { ServerConfig } from './args.js';
+import { type CameraConfig, camerasOf, type ServerConfig } from './args.js';
 import { type Logger, logAtLevel } from './log.js';
-import { audioSource, checkSources, videoSource } from './sources.js';
+import { audioSource, cappedVideoSource, checkSources } from './sources.js';
 import { resolveWebRoot } from './web-root.js';
 
 /** The server could not start listening or read its TLS files: exit status 1. */
@@ -24,7 +26,10 @@ export interface RunningServer {
   /** `http://HOST:PORT/` with the bound port (`https://` with TLS). */
   url: string;
   server: Server;
+  /** The default (first) camera's hub. */
   hub: MjpegHub;
+  /** Every camera, in order. */
+  cameras: CameraRegistry;
   /** Stops the sources, ends every stream cleanly, closes the server. */
   close(): Promise<void>;
 }
@@ -37,26 +42,47 @@ export interface RunningServer {
  * StartError when the port is in use or the TLS files cannot be read.
  */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  checkSources(config);
-  const hub = new MjpegHub({
-    sourceKind: config.source.kind,
-    maxViewers: config.maxViewers,
-    stallTimeoutMs: config.stallTimeoutMs,
-    dropSameFrames: config.dropSameFrames,
-  });
+  const cameraConfigs = camerasOf(config);
+  for (const camera of cameraConfigs) checkSources(camera);
+  // Named cameras prefix their log lines with `[NAME]`; the single camera logs as it always did.
+  const named = config.cameras !== undefined;
+  const cameras = new CameraRegistry();
+  const runsOf = new Map<string, SourceRun[]>();
+  for (const camera of cameraConfigs) {
+    const hub = new MjpegHub({
+      sourceKind: camera.source.kind,
+      maxViewers: camera.maxViewers,
+      stallTimeoutMs: camera.stallTimeoutMs,
+      dropSameFrames: camera.dropSameFrames,
+    });
+    if (named) hub.on('viewer', (event) => log.info(`[${camera.name}] ${formatViewerEvent(event)}`));
+    // Filled once the server listens: the sources start after the port is bound.
+    const runs: SourceRun[] = [];
+    runsOf.set(camera.name, runs);
+    cameras.add({
+      name: camera.name,
+      hub,
+      runs,
+      audio: camera.audio.kind !== 'none' || camera.source.kind === 'http',
+    });
+  }
+  const hub = cameras.default.hub;
   const webRoot = resolveWebRoot({ webRoot: config.webRoot });
   log.debug(
     webRoot === undefined
       ? 'no web build found: serving the built-in page at /'
       : `serving the web app from ${webRoot}`,
   );
-  const handler = createMjpegHandler(hub, {
+  const handler = createMjpegHandler(cameras, {
     webRoot,
     allowOrigin: config.allowOrigin,
     auth: config.auth,
     key: config.key,
-    audio: config.audio.kind !== 'none' || config.source.kind === 'http',
-    log: (line) => log.info(line),
+    log: (line, event) => {
+      // Named cameras' viewer lines come from their hubs, with the camera's name.
+      if (named && (event.event === 'connect' || event.event === 'leave')) return;
+      log.info(line);
+    },
   });
 
   let server: Server;
@@ -101,40 +127,55 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
 
   // Each source under runSource: restarts, /state health, and --idle-stop (started by the
   // first viewer or snapshot, stopped that long after the last leaves).
-  const logSource = logAtLevel(log);
-  const video = videoSource(config.source, config);
-  const runs: SourceRun[] = [
-    runSource(hub, video.open, {
-      name: 'video source',
-      reconnects: video.reconnects,
-      idleStopMs: config.idleStopMs,
-      log: logSource,
-    }),
-  ];
-  const audio = audioSource(config.audio);
-  if (audio !== undefined) {
-    runs.push(
-      runSource(hub, audio.open, {
-        name: 'audio source',
-        reportState: false,
-        reconnects: audio.reconnects,
-        idleStopMs: config.idleStopMs,
-        log: logSource,
-      }),
-    );
-  }
+  const runs = cameraConfigs.flatMap((camera) => {
+    const cameraRuns = startSources(camera, cameras.get(camera.name)!.hub, named, log);
+    runsOf.get(camera.name)!.push(...cameraRuns);
+    return cameraRuns;
+  });
 
   let closing: Promise<void> | undefined;
   return {
     url: `${scheme}://${host}:${address.port}/`,
     server,
     hub,
+    cameras,
     close() {
-      // The hub's close (inside shutdownGracefully) stops the runs; wait for them to finish too.
-      closing ??= Promise.all([shutdownGracefully(server, hub), ...runs.map((run) => run.stop())]).then(
-        () => undefined,
-      );
+      // A hub's close (inside shutdownGracefully for the default one) stops its runs; wait for
+      // them to finish too, and let go of the connections the other cameras' streams held.
+      closing ??= Promise.all([
+        shutdownGracefully(server, hub),
+        cameras.close().then(() => server.closeIdleConnections()),
+        ...runs.map((run) => run.stop()),
+      ]).then(() => undefined);
       return closing;
     },
   };
+}
+
+/** Runs a camera's video source (and its audio source, if any) into its hub. */
+function startSources(camera: CameraConfig, hub: MjpegHub, named: boolean, log: Logger): SourceRun[] {
+  const prefix = named ? `[${camera.name}] ` : '';
+  const logSource = logAtLevel(log);
+  const video = cappedVideoSource(camera.source, camera, camera.fpsCap);
+  const runs: SourceRun[] = [
+    runSource(hub, video.open, {
+      name: `${prefix}video source`,
+      reconnects: video.reconnects,
+      idleStopMs: camera.idleStopMs,
+      log: logSource,
+    }),
+  ];
+  const audio = audioSource(camera.audio);
+  if (audio !== undefined) {
+    runs.push(
+      runSource(hub, audio.open, {
+        name: `${prefix}audio source`,
+        reportState: false,
+        reconnects: audio.reconnects,
+        idleStopMs: camera.idleStopMs,
+        log: logSource,
+      }),
+    );
+  }
+  return runs;
 }

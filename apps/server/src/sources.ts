@@ -3,7 +3,7 @@ import type { MediaPacket } from '@mjpeg-kit/bytes';
 import { type OpenSource, SourceEndedError } from '@mjpeg-kit/server';
 import { readableSource, syntheticAudioSource, syntheticCameraSource } from '@mjpeg-kit/sources';
 import { execSource, mjpegFileSource } from '@mjpeg-kit/sources/node';
-import type { AudioSpec, ServerConfig, VideoSpec } from './args.js';
+import type { AudioSpec, CameraConfig, VideoSpec } from './args.js';
 
 /** A source that cannot start at all (missing file or device): exit status 1. */
 export class SourceStartError extends Error {
@@ -16,7 +16,7 @@ export class SourceStartError extends Error {
  *
  * @throws SourceStartError naming the path and the reason.
  */
-export function checkSources(config: ServerConfig): void {
+export function checkSources(config: Pick<CameraConfig, 'source' | 'audio'>): void {
   const { source, audio } = config;
   if (source.kind === 'file') checkReadable(source.path, 'file');
   if (source.kind === 'serial') checkReadable(source.path, 'serial device', true);
@@ -39,8 +39,49 @@ export interface SourcePlan {
   reconnects: boolean;
 }
 
+/** What a video source reads from its camera's options besides the spec. */
+export type VideoSourceOptions = Pick<CameraConfig, 'width' | 'height' | 'fps' | 'sourceTimeoutMs'>;
+
+/**
+ * The video source a spec names; with `fpsCap`, its frames are thinned to at most that many
+ * per second (sources that pace themselves: exec, serial, stdin, http).
+ */
+export function cappedVideoSource(spec: VideoSpec, config: VideoSourceOptions, fpsCap?: number): SourcePlan {
+  const plan = videoSource(spec, config);
+  if (fpsCap === undefined) return plan;
+  return {
+    open: async (lifecycle) => capFrameRate(await plan.open(lifecycle), fpsCap),
+    reconnects: plan.reconnects,
+  };
+}
+
+/**
+ * `source` with frames closer together than `1 / fps` s dropped (audio passes untouched), so
+ * a camera's viewers and snapshots see at most `fps` frames per second.
+ */
+export async function* capFrameRate(
+  source: AsyncIterable<MediaPacket>,
+  fps: number,
+  now: () => number = () => performance.now(),
+): AsyncGenerator<MediaPacket, void, undefined> {
+  const intervalMs = 1000 / fps;
+  // A frame up to 1 ms early still counts as on time: timer and arrival jitter.
+  const earlyMs = Math.min(1, intervalMs / 10);
+  let lastKeptMs = Number.NEGATIVE_INFINITY;
+  for await (const packet of source) {
+    if (packet.type !== 'image/jpeg') {
+      yield packet;
+      continue;
+    }
+    const at = now();
+    if (at - lastKeptMs < intervalMs - earlyMs) continue;
+    lastKeptMs = at;
+    yield packet;
+  }
+}
+
 /** The video source a spec names. */
-export function videoSource(spec: VideoSpec, config: ServerConfig): SourcePlan {
+export function videoSource(spec: VideoSpec, config: VideoSourceOptions): SourcePlan {
   switch (spec.kind) {
     case 'synthetic':
       return {
