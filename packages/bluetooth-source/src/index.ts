@@ -1,3 +1,4 @@
+export type { PacketSource } from '@mjpeg-kit/bytes';
 export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from '@mjpeg-kit/bytes';
 export { type PortCameraOptions, portCameraSource } from './camera/camera-source.js';
 export { Ov528Camera, type Ov528Options, type Ov528Resolution } from './camera/ov528.js';
@@ -17,7 +18,6 @@ export { StreamCamera, type StreamModeOptions } from './camera/stream-mode.js';
 export { Vc0706Camera, type Vc0706Options, type Vc0706Resolution } from './camera/vc0706.js';
 export { SourceError, type SourceErrorCode } from './errors.js';
 export type { ReconnectOptions } from './options.js';
-export type { PacketSource } from './packet-source.js';
 export {
   type ByteOrder,
   type PcmAudioOptions,

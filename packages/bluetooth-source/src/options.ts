@@ -1,4 +1,8 @@
-import type { ReconnectOptions as BytesReconnectOptions } from '@mjpeg-kit/bytes';
+import {
+  type ReconnectOptions as BytesReconnectOptions,
+  describeInvalidNumber,
+  type NumberOptionRange,
+} from '@mjpeg-kit/bytes';
 import { SourceError } from './errors.js';
 
 /** Reconnect policy shared by the link sources: the `@mjpeg-kit/bytes` backoff plus a retry limit. */
@@ -7,10 +11,18 @@ export interface ReconnectOptions extends BytesReconnectOptions {
   maxAttempts?: number;
 }
 
-/** Rejects an option outside `[min, max]` (and any non-finite value). */
-export function checkRange(name: string, value: number, min: number, max: number): number {
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new SourceError('INVALID_OPTION', `${name} must be within ${min}..${max} (got ${value})`);
-  }
+/**
+ * Checks a numeric option: a finite number in `range` (`NaN` and `Infinity` refused).
+ *
+ * @throws SourceError `INVALID_OPTION` naming the option (also in `error.option`).
+ */
+export function checkNumberOption(name: string, value: number, range: NumberOptionRange): number {
+  const problem = describeInvalidNumber(value, range);
+  if (problem !== undefined) throw invalidOption(name, problem);
   return value;
+}
+
+/** `SourceError('INVALID_OPTION')` saying `name` and what is wrong with it, the option in `error.option`. */
+export function invalidOption(name: string, problem: string): SourceError {
+  return new SourceError('INVALID_OPTION', `${name} ${problem}`, undefined, { option: name });
 }

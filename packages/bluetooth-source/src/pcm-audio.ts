@@ -3,11 +3,11 @@ import {
   type LifecycleOptions,
   type MediaPacket,
   nowMs,
+  type PacketSource,
   readChunks,
   sleepUntil,
 } from '@mjpeg-kit/bytes';
-import { checkRange } from './options.js';
-import type { PacketSource } from './packet-source.js';
+import { checkNumberOption } from './options.js';
 
 /** Byte order of 16-bit input samples. */
 export type ByteOrder = 'little' | 'big';
@@ -41,9 +41,12 @@ export class PcmPacketizer {
   private filled = 0;
 
   constructor(options: PcmPacketizerOptions = {}) {
-    this.sampleRate = checkRange('sampleRate', options.sampleRate ?? 8000, 1000, 192_000);
-    this.channels = checkRange('channels', options.channels ?? 1, 1, 8);
-    const packetMs = checkRange('packetMs', options.packetMs ?? 20, 1, 1000);
+    this.sampleRate = checkNumberOption('sampleRate', options.sampleRate ?? 8000, {
+      min: 1000,
+      max: 192_000,
+    });
+    this.channels = checkNumberOption('channels', options.channels ?? 1, { min: 1, max: 8, integer: true });
+    const packetMs = checkNumberOption('packetMs', options.packetMs ?? 20, { min: 1, max: 1000 });
     this.samplesPerPacket = Math.max(1, Math.round((packetMs * this.sampleRate) / 1000));
     this.packetBytes = this.samplesPerPacket * this.channels * 2;
     this.swap = (options.inputByteOrder ?? 'little') === 'little';

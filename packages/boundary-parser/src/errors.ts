@@ -17,6 +17,8 @@ import { ByteStreamError } from '@mjpeg-kit/bytes';
  *   Content-Length (or a wrong one): nothing can end its body. The offset is its headers' start.
  * - `TRUNCATED`: the stream ended inside a part (or before any delimiter).
  * - `WRITE_AFTER_END`: `write()` or `end()` was called after `end()`.
+ * - `INVALID_OPTION`: a parser option that cannot work (a limit that is negative, `NaN` or
+ *   infinite, an unknown `bodies`); the option's name is in the message and in `option`.
  */
 export type MultipartErrorCode =
   | 'NO_BOUNDARY'
@@ -30,7 +32,8 @@ export type MultipartErrorCode =
   | 'EPILOGUE_TOO_LARGE'
   | 'MISSING_DELIMITER'
   | 'TRUNCATED'
-  | 'WRITE_AFTER_END';
+  | 'WRITE_AFTER_END'
+  | 'INVALID_OPTION';
 
 /**
  * The one error type of `@mjpeg-kit/boundary-parser`. `code` is stable API; `offset` is the

@@ -1,3 +1,6 @@
+import { describeInvalidChoice, describeInvalidNumber } from '@mjpeg-kit/bytes';
+import { MultipartError } from './errors.js';
+
 /** Default `maxHeaderBytes`: 16 KiB per part header block. */
 export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 /** Default `maxPartBytes`: 32 MiB per body. */
@@ -47,7 +50,7 @@ export type MultipartLimits = Required<Omit<MultipartParserOptions, 'bodies'>>;
 /**
  * The limits in force: each option as given (rounded down) or its default.
  *
- * @throws {RangeError} when an option is negative, NaN or infinite.
+ * @throws MultipartError `INVALID_OPTION` when a limit is negative, `NaN` or infinite.
  */
 export function readLimits(options: MultipartParserOptions<BodyForm>): MultipartLimits {
   return {
@@ -61,19 +64,23 @@ export function readLimits(options: MultipartParserOptions<BodyForm>): Multipart
 
 function readLimit(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a finite number >= 0`);
+  const problem = describeInvalidNumber(value, { min: 0 });
+  if (problem !== undefined) throw invalidOption(name, problem);
   return Math.floor(value);
 }
 
 /**
  * Whether bodies come back as pieces.
  *
- * @throws {RangeError} when `bodies` is neither `'contiguous'` nor `'pieces'`.
+ * @throws MultipartError `INVALID_OPTION` when `bodies` is neither `'contiguous'` nor `'pieces'`.
  */
 export function readBodyForm(options: MultipartParserOptions<BodyForm>): boolean {
   const bodies = options.bodies ?? 'contiguous';
-  if (bodies !== 'contiguous' && bodies !== 'pieces') {
-    throw new RangeError(`bodies must be 'contiguous' or 'pieces', got ${String(bodies)}`);
-  }
+  const problem = describeInvalidChoice(bodies, ['contiguous', 'pieces']);
+  if (problem !== undefined) throw invalidOption('bodies', problem);
   return bodies === 'pieces';
+}
+
+function invalidOption(name: string, problem: string): MultipartError {
+  return new MultipartError('INVALID_OPTION', `${name} ${problem}`, undefined, { option: name });
 }

@@ -170,7 +170,8 @@ export class MultipartParser<F extends BodyForm = 'contiguous'> {
    *   {@link PiecesPart}).
    * @throws {MultipartError} `BAD_BOUNDARY` when the boundary is empty, over 70 characters or
    *   holds control or non-ASCII characters.
-   * @throws {RangeError} on a limit that is negative, NaN or infinite, or an unknown `bodies`.
+   * @throws MultipartError `INVALID_OPTION` on a limit that is negative, `NaN` or infinite, or an
+   *   unknown `bodies`.
    */
   constructor(boundary: string, options: MultipartParserOptions<F> = {}) {
     checkBoundary(boundary);

@@ -520,7 +520,19 @@ describe('hostile input: limits, codes, offsets', () => {
   it('rejects a bad boundary and bad limits up front', () => {
     expect(caught(() => new MultipartParser('')).code).toBe('BAD_BOUNDARY');
     expect(caught(() => new MultipartParser('a\r\nb')).code).toBe('BAD_BOUNDARY');
-    expect(() => new MultipartParser('B', { maxPartBytes: Number.NaN })).toThrow(RangeError);
+  });
+
+  it.each([
+    ['maxHeaderBytes', -1],
+    ['maxPartBytes', Number.NaN],
+    ['maxHeaderLines', Number.POSITIVE_INFINITY],
+    ['maxPreambleBytes', Number.NEGATIVE_INFINITY],
+    ['maxEpilogueBytes', Number.POSITIVE_INFINITY],
+  ])('refuses %s = %s with INVALID_OPTION naming the option', (option, value) => {
+    const error = caught(() => new MultipartParser('B', { [option]: value }));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(option);
   });
 
   it('replays bytes after a lying length once: 2000 parts that all claim the rest of the stream', () => {

@@ -112,7 +112,9 @@ describe("bodies: 'pieces' (views of the written chunks, no copy)", () => {
   });
 
   it('refuses an unknown body form up front', () => {
-    expect(() => new MultipartParser('B', { bodies: 'chunks' as 'pieces' })).toThrow(RangeError);
+    expect(() => new MultipartParser('B', { bodies: 'chunks' as 'pieces' })).toThrow(
+      expect.objectContaining({ name: 'MultipartError', code: 'INVALID_OPTION', option: 'bodies' }),
+    );
   });
 
   it('parseMultipart yields pieces that are views of the source chunks', async () => {

@@ -2,9 +2,17 @@ export { COLON, CR, DASH, decodeLatin1, encodeAscii, escapeBytes, LF, SPACE, TAB
 export type { ReconnectOptions } from './backoff.js';
 export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from './backoff.js';
 export { bytesEqual, concatBytes } from './concat.js';
-export { ByteStreamError } from './errors.js';
-export type { ConnectionState, LifecycleOptions, MediaPacket, MediaType, StatusEvent } from './media.js';
+export { ByteStreamError, type ByteStreamErrorOptions } from './errors.js';
+export type {
+  ConnectionState,
+  LifecycleOptions,
+  MediaPacket,
+  MediaType,
+  PacketSource,
+  StatusEvent,
+} from './media.js';
 export { formatTimestamp, nowMs, parseTimestamp } from './media.js';
+export { describeInvalidChoice, describeInvalidNumber, type NumberOptionRange } from './option-checks.js';
 export { PartHeaders } from './part-headers.js';
 export {
   decodeMulaw,

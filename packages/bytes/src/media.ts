@@ -22,6 +22,12 @@ export interface MediaPacket {
   headers?: PartHeaders;
 }
 
+/**
+ * What every source returns (`syntheticCamera`, `serialCamera`, `execSource`, …): an async
+ * generator of packets with live `stats` of the source's own shape `S`.
+ */
+export type PacketSource<S> = AsyncGenerator<MediaPacket, void, undefined> & { readonly stats: S };
+
 /** Connection states reported by sources, the client and the hub. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 

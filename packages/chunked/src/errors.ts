@@ -14,6 +14,8 @@ import { ByteStreamError } from '@mjpeg-kit/bytes';
  * - `TRAILER_TOO_LARGE`: the trailer section exceeds `maxTrailerBytes`.
  * - `TRUNCATED`: `end()` before the last chunk and the trailer section ended.
  * - `DATA_AFTER_END`: `push()` of more bytes after the message ended (read `leftover` instead).
+ * - `INVALID_OPTION`: a `ChunkedReader` limit that is not a positive safe integer (its name is in
+ *   `option`).
  */
 export type ChunkedErrorCode =
   | 'INVALID_CHUNK_SIZE'
@@ -25,7 +27,8 @@ export type ChunkedErrorCode =
   | 'INVALID_TRAILER'
   | 'TRAILER_TOO_LARGE'
   | 'TRUNCATED'
-  | 'DATA_AFTER_END';
+  | 'DATA_AFTER_END'
+  | 'INVALID_OPTION';
 
 /**
  * A malformed chunked body (or a misuse of the reader). `code` says what, `offset` the byte

@@ -1,4 +1,4 @@
-import { CR, decodeLatin1, escapeBytes, LF, PartHeaders } from '@mjpeg-kit/bytes';
+import { CR, decodeLatin1, describeInvalidNumber, escapeBytes, LF, PartHeaders } from '@mjpeg-kit/bytes';
 import { HEX_VALUE, IS_TCHAR } from './char-classes.js';
 import { ChunkedError, type ChunkedErrorCode } from './errors.js';
 
@@ -112,7 +112,8 @@ export class ChunkedReader {
   #error: ChunkedError | undefined;
 
   /**
-   * @throws RangeError when a limit is not a positive safe integer.
+   * @throws ChunkedError `INVALID_OPTION` when a limit is not a positive safe integer (the option
+   *   named in `error.option`).
    */
   constructor(options: ChunkedReaderOptions = {}) {
     this.#maxChunkBytes = checkLimit('maxChunkBytes', options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES);
@@ -495,8 +496,9 @@ export class ChunkedReader {
 }
 
 function checkLimit(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive safe integer, got ${value}`);
+  const problem = describeInvalidNumber(value, { min: 1, integer: true });
+  if (problem !== undefined) {
+    throw new ChunkedError('INVALID_OPTION', `${name} ${problem}`, undefined, { option: name });
   }
   return value;
 }

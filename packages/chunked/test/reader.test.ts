@@ -233,9 +233,16 @@ describe('ChunkedReader: malformed and hostile bodies (RFC 9112 §7.1)', () => {
   });
 
   it('rejects limits that are not positive safe integers', () => {
-    expect(() => new ChunkedReader({ maxChunkBytes: 0 })).toThrow(RangeError);
-    expect(() => new ChunkedReader({ maxExtBytes: Number.NaN })).toThrow(RangeError);
-    expect(() => new ChunkedReader({ maxTrailerBytes: 2 ** 60 })).toThrow(RangeError);
+    for (const [option, value] of [
+      ['maxChunkBytes', 0],
+      ['maxChunkBytes', Number.POSITIVE_INFINITY],
+      ['maxExtBytes', Number.NaN],
+      ['maxTrailerBytes', 2 ** 60],
+    ] as const) {
+      expect(() => new ChunkedReader({ [option]: value })).toThrow(
+        expect.objectContaining({ name: 'ChunkedError', code: 'INVALID_OPTION', option }),
+      );
+    }
   });
 });
 

@@ -126,7 +126,12 @@ describe('LinearResampler', () => {
     expect(Math.abs(total - 44100)).toBeLessThanOrEqual(6);
   });
 
-  it('rejects a zero rate', () => {
-    expect(() => new LinearResampler(0, 48000)).toThrow(RangeError);
+  it('refuses a zero or infinite rate with INVALID_OPTION naming it', () => {
+    expect(() => new LinearResampler(0, 48000)).toThrow(
+      expect.objectContaining({ name: 'PlayerError', code: 'INVALID_OPTION', option: 'fromHz' }),
+    );
+    expect(() => new LinearResampler(8000, Number.POSITIVE_INFINITY)).toThrow(
+      expect.objectContaining({ name: 'PlayerError', code: 'INVALID_OPTION', option: 'toHz' }),
+    );
   });
 });

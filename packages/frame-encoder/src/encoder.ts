@@ -1,4 +1,4 @@
-import { formatTimestamp, type MediaPacket, nowMs } from '@mjpeg-kit/bytes';
+import { formatTimestamp, type MediaPacket, nowMs, type PiecesMediaPacket } from '@mjpeg-kit/bytes';
 import { createBoundary, formatBoundaryParameter } from './boundary.js';
 import { EncoderError } from './errors.js';
 
@@ -119,12 +119,12 @@ export class MultipartEncoder {
 
   /**
    * @throws EncoderError `INVALID_BOUNDARY` for a boundary outside RFC 2046, `INVALID_HEADER_VALUE`
-   * for a bad `partContentType`.
+   * for a bad `partContentType`, `INVALID_OPTION` for a `legacy` that is not a boolean.
    */
   constructor(options: MultipartEncoderOptions = {}) {
     this.boundary = options.boundary ?? createBoundary();
     this.contentType = `multipart/x-mixed-replace;${formatBoundaryParameter(this.boundary)}`;
-    this.legacy = options.legacy ?? false;
+    this.legacy = checkLegacy(options.legacy);
     this.partContentType = checkContentType(options.partContentType ?? 'image/jpeg');
     this.opening = encodeLatin1(`--${this.boundary}\r\n`);
     this.#tail = encodeLatin1(`\r\n--${this.boundary}\r\n`);
@@ -146,6 +146,16 @@ export class MultipartEncoder {
    * `RESERVED_HEADER`.
    */
   encodePart(body: Uint8Array, fields: PartFields = {}, options: EncodePartOptions = {}): Uint8Array[] {
+    const [head, tail] = this.#headAndTail(body.length, fields, options);
+    return [head, body, tail];
+  }
+
+  /** The head and tail around a body of `length` bytes, as {@link encodePart} lays them out. */
+  #headAndTail(
+    length: number,
+    fields: PartFields,
+    options: EncodePartOptions,
+  ): [head: Uint8Array, tail: Uint8Array] {
     if (options.advanceHeaders === true) {
       if (fields.contentType !== undefined && fields.contentType !== this.partContentType) {
         throw new EncoderError(
@@ -154,28 +164,25 @@ export class MultipartEncoder {
         );
       }
       const tail = options.final === true ? this.#closeTail : this.#advanceTail(options.advanceTimestamp);
-      return [EMPTY, body, tail];
+      return [EMPTY, tail];
     }
-    return [
-      this.#encodeHead(body.length, fields),
-      body,
-      options.final === true ? this.#closeTail : this.#tail,
-    ];
+    return [this.#encodeHead(length, fields), options.final === true ? this.#closeTail : this.#tail];
   }
 
   /**
    * {@link encodePart} for a {@link MediaPacket}: `Content-Type` from its type (`image/jpeg`,
    * `audio/L16;rate=R;channels=C`, `audio/PCMU;rate=8000`), `X-Timestamp` from `timestamp`,
-   * `X-Frame-Seq` from `seq`. The packet's received `headers` are not forwarded.
+   * `X-Frame-Seq` from `seq`. The packet's received `headers` are not forwarded. A packet whose
+   * body is pieces (`PiecesMediaPacket`) gives `[head, ...pieces, tail]`, the pieces as they are
+   * (never copied), `Content-Length` from `bodyLength`.
    *
    * @throws EncoderError as {@link encodePart}; `INVALID_FIELD` for L16 audio without a sample rate.
    */
-  encodePacket(packet: MediaPacket, options?: EncodePartOptions): Uint8Array[] {
-    return this.encodePart(
-      packet.body,
-      { contentType: getPacketContentType(packet), timestamp: packet.timestamp, seq: packet.seq },
-      options,
-    );
+  encodePacket(packet: MediaPacket | PiecesMediaPacket, options: EncodePartOptions = {}): Uint8Array[] {
+    const fields = { contentType: getPacketContentType(packet), timestamp: packet.timestamp, seq: packet.seq };
+    if (!('pieces' in packet)) return this.encodePart(packet.body, fields, options);
+    const [head, tail] = this.#headAndTail(packet.bodyLength, fields, options);
+    return [head, ...packet.pieces, tail];
   }
 
   /**
@@ -265,7 +272,7 @@ export class MultipartEncoder {
  * @throws EncoderError `INVALID_FIELD` for an unknown type, L16 without `sampleRate`, or a rate
  * or channel count that is not a positive integer.
  */
-export function getPacketContentType(packet: MediaPacket): string {
+export function getPacketContentType(packet: Pick<MediaPacket, 'type' | 'sampleRate' | 'channels'>): string {
   switch (packet.type) {
     case 'image/jpeg':
       return 'image/jpeg';
@@ -284,6 +291,16 @@ export function getPacketContentType(packet: MediaPacket): string {
     default:
       throw new EncoderError('INVALID_FIELD', `unknown media type ${JSON.stringify(packet.type)}`);
   }
+}
+
+function checkLegacy(legacy: unknown): boolean {
+  if (legacy === undefined) return false;
+  if (typeof legacy !== 'boolean') {
+    throw new EncoderError('INVALID_OPTION', `legacy must be true or false, got ${typeof legacy}`, {
+      option: 'legacy',
+    });
+  }
+  return legacy;
 }
 
 function checkPositiveInteger(name: string, value: number): number {

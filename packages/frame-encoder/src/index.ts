@@ -1,5 +1,5 @@
 export { BOUNDARY_LENGTH, createBoundary, formatBoundaryParameter } from './boundary.js';
 export type { EncodePartOptions, MultipartEncoderOptions, PartFields } from './encoder.js';
 export { getPacketContentType, MultipartEncoder } from './encoder.js';
-export type { EncoderErrorCode } from './errors.js';
+export type { EncoderErrorCode, EncoderErrorOptions } from './errors.js';
 export { EncoderError } from './errors.js';

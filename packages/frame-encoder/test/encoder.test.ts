@@ -69,6 +69,12 @@ describe('formatBoundaryParameter (RFC 2046 §5.1.1)', () => {
     );
     expect(() => new MultipartEncoder({ boundary })).toThrow(EncoderError);
   });
+
+  it('refuses a legacy option that is not a boolean with INVALID_OPTION naming it', () => {
+    expect(() => new MultipartEncoder({ legacy: 'yes' as unknown as boolean })).toThrow(
+      expect.objectContaining({ name: 'EncoderError', code: 'INVALID_OPTION', option: 'legacy' }),
+    );
+  });
 });
 
 describe('MultipartEncoder: bytes of a live part', () => {

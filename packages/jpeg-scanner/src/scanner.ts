@@ -1,4 +1,11 @@
-import { concatBytes, indexOfByte, indexOfByteNotFollowedBy } from '@mjpeg-kit/bytes';
+import {
+  concatBytes,
+  describeInvalidChoice,
+  describeInvalidNumber,
+  indexOfByte,
+  indexOfByteNotFollowedBy,
+} from '@mjpeg-kit/bytes';
+import { JpegError } from './errors.js';
 import {
   APP0,
   EOI,
@@ -180,17 +187,18 @@ export class JpegScanner<F extends FrameForm = 'contiguous'> {
 
   /**
    * @param options limits, the missing-EOI policy and the frame form; see `JpegScannerOptions`.
-   * @throws {RangeError} when `maxFrameBytes` is under 4 or `frames` is not a known form.
+   * @throws JpegError `INVALID_OPTION` when `maxFrameBytes` is not a finite number of at least 4
+   *   or `frames` is not a known form.
    */
   constructor(options: JpegScannerOptions<F> = {}) {
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    if (!(maxFrameBytes >= 4)) throw new RangeError(`maxFrameBytes must be at least 4, got ${maxFrameBytes}`);
+    const sizeProblem = describeInvalidNumber(maxFrameBytes, { min: 4 });
+    if (sizeProblem !== undefined) throw invalidOption('maxFrameBytes', sizeProblem);
     this.maxFrameBytes = maxFrameBytes;
     this.repairMissingEoi = options.repairMissingEoi ?? false;
     const form = options.frames ?? 'contiguous';
-    if (form !== 'contiguous' && form !== 'pieces') {
-      throw new RangeError(`frames must be 'contiguous' or 'pieces', got ${String(form)}`);
-    }
+    const formProblem = describeInvalidChoice(form, ['contiguous', 'pieces']);
+    if (formProblem !== undefined) throw invalidOption('frames', formProblem);
     this.asPieces = form === 'pieces';
   }
 
@@ -643,4 +651,8 @@ export class JpegScanner<F extends FrameForm = 'contiguous'> {
     }
     this.resetFrame();
   }
+}
+
+function invalidOption(name: string, problem: string): JpegError {
+  return new JpegError('INVALID_OPTION', `${name} ${problem}`, undefined, { option: name });
 }

@@ -94,7 +94,9 @@ describe("frames: 'pieces' (views of the pushed chunks, no copy)", () => {
   });
 
   it('refuses an unknown frame form up front', () => {
-    expect(() => new JpegScanner({ frames: 'chunks' as 'pieces' })).toThrow(RangeError);
+    expect(() => new JpegScanner({ frames: 'chunks' as 'pieces' })).toThrow(
+      expect.objectContaining({ name: 'JpegError', code: 'INVALID_OPTION', option: 'frames' }),
+    );
   });
 
   it('scanJpegFrames yields pieces that are views of the source chunks', async () => {

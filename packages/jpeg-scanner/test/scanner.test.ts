@@ -315,9 +315,14 @@ describe('JpegScanner limits and end()', () => {
     expect(DEFAULT_MAX_FRAME_BYTES).toBe(32 * 1024 * 1024);
   });
 
-  it('rejects a maxFrameBytes under 4', () => {
-    expect(() => new JpegScanner({ maxFrameBytes: 3 })).toThrow(RangeError);
-  });
+  it.each([3, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses maxFrameBytes = %s with INVALID_OPTION',
+    (value) => {
+      expect(() => new JpegScanner({ maxFrameBytes: value })).toThrow(
+        expect.objectContaining({ name: 'JpegError', code: 'INVALID_OPTION', option: 'maxFrameBytes' }),
+      );
+    },
+  );
 
   it('drops a frame over maxFrameBytes and keeps memory under the limit plus one chunk', () => {
     const maxFrameBytes = ffmpegFrame.length;

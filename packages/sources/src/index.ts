@@ -1,7 +1,7 @@
+export type { PacketSource } from '@mjpeg-kit/bytes';
 export { SourceError, type SourceErrorCode } from './errors.js';
 export { MCU_SIZE, McuEncoder, writeJpegHeader } from './jpeg-encoder/mcu-encoder.js';
 export type { ReconnectOptions } from './options.js';
-export type { PacketSource } from './packet-source.js';
 export {
   type ReadableSourceOptions,
   type ReadableSourceStats,

@@ -3,11 +3,11 @@ import {
   type LifecycleOptions,
   type MediaPacket,
   nowMs,
+  type PacketSource,
   readChunks,
 } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError, toSourceError } from './errors.js';
-import type { PacketSource } from './packet-source.js';
 
 /** Options of {@link readableSource}. */
 export interface ReadableSourceOptions extends LifecycleOptions {

@@ -111,8 +111,13 @@ describe('TestPatternRenderer', () => {
     expect(Buffer.compare(a, renderer.render(NOON, 7))).toBe(0);
   });
 
-  it('rejects sizes below one MCU', () => {
-    expect(() => new TestPatternRenderer({ width: 8, height: 480 })).toThrow(RangeError);
+  it('refuses a size below one MCU or not finite with INVALID_OPTION naming it', () => {
+    expect(() => new TestPatternRenderer({ width: 8, height: 480 })).toThrow(
+      expect.objectContaining({ name: 'SourceError', code: 'INVALID_OPTION', option: 'width' }),
+    );
+    expect(() => new TestPatternRenderer({ width: 640, height: Number.POSITIVE_INFINITY })).toThrow(
+      expect.objectContaining({ name: 'SourceError', code: 'INVALID_OPTION', option: 'height' }),
+    );
   });
 
   it.skipIf(noDjpeg)(`decodes with djpeg at 640×480, 1280×720 and an odd 100×50 ${needs('djpeg')}`, () => {

@@ -1,8 +1,8 @@
+import type { PacketSource } from '@mjpeg-kit/bytes';
 import { type PortCameraOptions, portCameraSource } from '../camera/camera-source.js';
 import type { CameraPort } from '../camera/port.js';
 import type { CameraSourceStats } from '../camera/session.js';
 import { SourceError } from '../errors.js';
-import type { PacketSource } from '../packet-source.js';
 
 /**
  * The Bluetooth Serial Port Profile service class, to pass in

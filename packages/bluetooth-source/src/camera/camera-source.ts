@@ -1,7 +1,14 @@
-import { backoffDelayMs, type LifecycleOptions, type MediaPacket, nowMs, sleep } from '@mjpeg-kit/bytes';
-import { SourceError, toSourceError } from '../errors.js';
-import type { ReconnectOptions } from '../options.js';
-import type { PacketSource } from '../packet-source.js';
+import {
+  backoffDelayMs,
+  describeInvalidChoice,
+  type LifecycleOptions,
+  type MediaPacket,
+  nowMs,
+  type PacketSource,
+  sleep,
+} from '@mjpeg-kit/bytes';
+import { type SourceError, toSourceError } from '../errors.js';
+import { invalidOption, type ReconnectOptions } from '../options.js';
 import { Ov528Camera, type Ov528Options } from './ov528.js';
 import { type CameraPort, type OpenCameraPort, PortReader } from './port.js';
 import { type CameraMode, type CameraSession, type CameraSourceStats, createCameraStats } from './session.js';
@@ -41,9 +48,8 @@ export function portCameraSource(
 ): PacketSource<CameraSourceStats> {
   const stats = createCameraStats();
   const mode = options.mode ?? 'stream';
-  if (mode !== 'stream' && mode !== 'vc0706' && mode !== 'ov528') {
-    throw new SourceError('INVALID_OPTION', `mode must be stream, vc0706 or ov528 (got ${String(mode)})`);
-  }
+  const modeProblem = describeInvalidChoice(mode, ['stream', 'vc0706', 'ov528']);
+  if (modeProblem !== undefined) throw invalidOption('mode', modeProblem);
 
   async function* run(): AsyncGenerator<MediaPacket, void, undefined> {
     const { signal, onStatus } = options;

@@ -1,4 +1,5 @@
 import { SourceError } from '../errors.js';
+import { checkNumberOption } from '../options.js';
 import type { PortReader } from './port.js';
 import {
   type CameraSession,
@@ -76,10 +77,7 @@ export class Ov528Camera implements CameraSession {
     this.retries = options.retries ?? DEFAULT_RETRIES;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const size = options.packageBytes ?? 512;
-    if (!Number.isInteger(size) || size < 64 || size > 512) {
-      throw new SourceError('INVALID_OPTION', `packageBytes must be within 64..512 (got ${size})`);
-    }
-    this.packageBytes = size;
+    this.packageBytes = checkNumberOption('packageBytes', size, { min: 64, max: 512, integer: true });
   }
 
   async start(): Promise<void> {

@@ -1,5 +1,6 @@
 import { encodeAscii } from '@mjpeg-kit/bytes';
 import { SourceError } from '../errors.js';
+import { invalidOption } from '../options.js';
 import type { PortReader } from './port.js';
 import {
   type CameraSession,
@@ -75,10 +76,7 @@ export class Vc0706Camera implements CameraSession {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const block = options.blockBytes ?? 1024;
     if (!Number.isInteger(block) || block < 8 || block % 8 !== 0 || block > 0xffff) {
-      throw new SourceError(
-        'INVALID_OPTION',
-        `blockBytes must be a multiple of 8 within 8..65528 (got ${block})`,
-      );
+      throw invalidOption('blockBytes', `must be a multiple of 8 from 8 to 65528, got ${block}`);
     }
     this.blockBytes = block;
   }

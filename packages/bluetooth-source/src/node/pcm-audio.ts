@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
+import type { PacketSource } from '@mjpeg-kit/bytes';
 import { SourceError } from '../errors.js';
-import type { PacketSource } from '../packet-source.js';
 import {
   pcmAudioSource as corePcmAudioSource,
   type PcmAudioOptions,

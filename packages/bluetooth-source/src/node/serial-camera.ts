@@ -1,6 +1,6 @@
+import type { PacketSource } from '@mjpeg-kit/bytes';
 import { type PortCameraOptions, portCameraSource } from '../camera/camera-source.js';
 import type { CameraSourceStats } from '../camera/session.js';
-import type { PacketSource } from '../packet-source.js';
 import { openSerialPort } from './serial-port.js';
 
 /** Options of {@link serialCameraSource}. */

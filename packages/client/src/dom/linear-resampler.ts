@@ -1,3 +1,6 @@
+import { describeInvalidNumber } from '@mjpeg-kit/bytes';
+import { PlayerError } from './errors.js';
+
 /**
  * Linear-interpolation resampler for one channel that keeps its phase across blocks, so packets
  * resampled one by one join without clicks. Good enough for speech-band camera audio (8–16 kHz up
@@ -21,13 +24,11 @@ export class LinearResampler {
   /**
    * @param fromHz - input rate, samples per second.
    * @param toHz - output rate, samples per second.
+   * @throws PlayerError `INVALID_OPTION` when a rate is not a finite number that rounds to 1 Hz or more.
    */
   constructor(fromHz: number, toHz: number) {
-    this.fromHz = Math.round(fromHz);
-    this.toHz = Math.round(toHz);
-    if (!(this.fromHz > 0) || !(this.toHz > 0)) {
-      throw new RangeError(`sample rates must be positive (got ${fromHz}, ${toHz})`);
-    }
+    this.fromHz = checkRate('fromHz', fromHz);
+    this.toHz = checkRate('toHz', toHz);
   }
 
   /** Resamples one block; the output length follows the accumulated phase, not only `input.length`. */
@@ -59,4 +60,13 @@ export class LinearResampler {
     this.#phase = 0;
     this.#previous = 0;
   }
+}
+
+/** A rate rounded to whole Hz, refused unless it is finite and at least 1 Hz after rounding. */
+function checkRate(name: string, hz: number): number {
+  const problem = describeInvalidNumber(hz, { min: 0.5 });
+  if (problem !== undefined) {
+    throw new PlayerError('INVALID_OPTION', `${name} ${problem}`, { option: name });
+  }
+  return Math.round(hz);
 }

@@ -4,13 +4,13 @@ import {
   type LifecycleOptions,
   type MediaPacket,
   nowMs,
+  type PacketSource,
   readChunks,
   sleep,
 } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError } from '../errors.js';
-import type { ReconnectOptions } from '../options.js';
-import type { PacketSource } from '../packet-source.js';
+import { invalidOption, type ReconnectOptions } from '../options.js';
 
 /** Options of {@link execSource}. */
 export interface ExecSourceOptions extends LifecycleOptions {
@@ -70,7 +70,7 @@ export function execSource(
   };
   const [file, args] =
     typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command[0]!, command.slice(1)];
-  if (!file) throw new SourceError('INVALID_OPTION', 'execSource needs a command');
+  if (!file) throw invalidOption('command', 'must name a program to run, got an empty command');
 
   async function* run(): AsyncGenerator<MediaPacket, void, undefined> {
     const { signal, onStatus } = options;

@@ -1,11 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { MultipartParser, type Part } from '@mjpeg-kit/boundary-parser';
-import { type LifecycleOptions, type MediaPacket, nowMs, readChunks, sleepUntil } from '@mjpeg-kit/bytes';
+import {
+  type LifecycleOptions,
+  type MediaPacket,
+  nowMs,
+  type PacketSource,
+  readChunks,
+  sleepUntil,
+} from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError, toSourceError } from '../errors.js';
-import { checkRange } from '../options.js';
-import type { PacketSource } from '../packet-source.js';
+import { checkNumberOption } from '../options.js';
 
 /** Options of {@link mjpegFileSource}. */
 export interface MjpegFileOptions extends LifecycleOptions {
@@ -44,7 +50,7 @@ const DASH = 0x2d;
  * @throws SourceError `OPEN_FAILED` when the file cannot be read; `BAD_FRAME` when it holds no frame.
  */
 export function mjpegFileSource(path: string, options: MjpegFileOptions = {}): PacketSource<MjpegFileStats> {
-  const fps = checkRange('fps', options.fps ?? 30, 0.1, 240);
+  const fps = checkNumberOption('fps', options.fps ?? 30, { min: 0.1, max: 240 });
   const period = 1000 / fps;
   const stats: MjpegFileStats = { frames: 0, bytes: 0, loops: 0, format: undefined, skippedFrames: 0 };
 

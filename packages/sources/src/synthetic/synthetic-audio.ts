@@ -1,7 +1,11 @@
-import { type LifecycleOptions, type MediaPacket, nowMs, sleepUntil } from '@mjpeg-kit/bytes';
-import { SourceError } from '../errors.js';
-import { checkRange } from '../options.js';
-import type { PacketSource } from '../packet-source.js';
+import {
+  type LifecycleOptions,
+  type MediaPacket,
+  nowMs,
+  type PacketSource,
+  sleepUntil,
+} from '@mjpeg-kit/bytes';
+import { checkNumberOption } from '../options.js';
 
 /** Options of {@link syntheticAudioSource}. */
 export interface SyntheticAudioOptions extends LifecycleOptions {
@@ -74,11 +78,12 @@ export function buildSyntheticSecond(
  * @throws SourceError `INVALID_OPTION` for a rate or packet length out of range.
  */
 export function syntheticAudioSource(options: SyntheticAudioOptions = {}): PacketSource<SyntheticAudioStats> {
-  const sampleRate = checkRange('sampleRate', options.sampleRate ?? 16000, 8000, 48000);
-  if (!Number.isInteger(sampleRate)) {
-    throw new SourceError('INVALID_OPTION', `sampleRate must be a whole number of Hz (got ${sampleRate})`);
-  }
-  const packetMs = checkRange('packetMs', options.packetMs ?? 20, 5, 200);
+  const sampleRate = checkNumberOption('sampleRate', options.sampleRate ?? 16000, {
+    min: 8000,
+    max: 48000,
+    integer: true,
+  });
+  const packetMs = checkNumberOption('packetMs', options.packetMs ?? 20, { min: 5, max: 200 });
   const samplesPerPacket = Math.max(1, Math.round((packetMs * sampleRate) / 1000));
   const second = buildSyntheticSecond(sampleRate, options.toneHz, options.beepHz, options.beepMs);
   const stats: SyntheticAudioStats = { packets: 0, bytes: 0, skippedPackets: 0 };

@@ -1,6 +1,11 @@
-import { type LifecycleOptions, type MediaPacket, nowMs, sleepUntil } from '@mjpeg-kit/bytes';
-import { checkRange } from '../options.js';
-import type { PacketSource } from '../packet-source.js';
+import {
+  type LifecycleOptions,
+  type MediaPacket,
+  nowMs,
+  type PacketSource,
+  sleepUntil,
+} from '@mjpeg-kit/bytes';
+import { checkNumberOption } from '../options.js';
 import { TestPatternRenderer } from './test-pattern.js';
 
 /** Options of {@link syntheticCameraSource}. */
@@ -56,9 +61,9 @@ interface Slot {
 export function syntheticCameraSource(
   options: SyntheticCameraOptions = {},
 ): PacketSource<SyntheticCameraStats> {
-  const fps = checkRange('fps', options.fps ?? 30, 1, 120);
-  const width = checkRange('width', options.width ?? 640, 16, 4096);
-  const height = checkRange('height', options.height ?? 480, 16, 4096);
+  const fps = checkNumberOption('fps', options.fps ?? 30, { min: 1, max: 120 });
+  const width = checkNumberOption('width', options.width ?? 640, { min: 16, max: 4096, integer: true });
+  const height = checkNumberOption('height', options.height ?? 480, { min: 16, max: 4096, integer: true });
   const renderer = new TestPatternRenderer({ width, height, quality: options.quality });
   const stats: SyntheticCameraStats = { frames: 0, skippedFrames: 0, bytes: 0, flashes: 0 };
   const period = 1000 / fps;

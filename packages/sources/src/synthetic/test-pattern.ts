@@ -1,4 +1,5 @@
 import { MCU_SIZE, McuEncoder, writeJpegHeader } from '../jpeg-encoder/mcu-encoder.js';
+import { checkNumberOption } from '../options.js';
 import { GLYPHS, isGlyphPixel } from './font.js';
 
 /** Default JPEG quality of the synthetic camera (IJG scale). */
@@ -38,6 +39,8 @@ const SLIDER_STEP_PX = 2;
 /** Characters the overlay can show, each with a top and a bottom tile. */
 const TEXT_CHARS = Object.keys(GLYPHS);
 const RST0 = 0xd0;
+/** Width and height in whole pixels: at least one MCU, at most 4096. */
+const PATTERN_SIDE = { min: 16, max: 4096, integer: true } as const;
 
 /** Small copies are faster as a loop than through `subarray` + `set`. */
 const SMALL_TILE_BYTES = 24;
@@ -72,13 +75,10 @@ export class TestPatternRenderer {
   private readonly trackRows: number[] = [];
   private readonly textRow: number;
 
+  /** @throws SourceError `INVALID_OPTION` for a width or height outside 16–4096 whole pixels. */
   constructor(options: TestPatternOptions) {
-    const { width, height } = options;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 16 || height < 16) {
-      throw new RangeError(`test pattern size must be whole pixels, at least 16×16 (got ${width}×${height})`);
-    }
-    if (width > 4096 || height > 4096)
-      throw new RangeError(`test pattern size above 4096 (${width}×${height})`);
+    const width = checkNumberOption('width', options.width, PATTERN_SIDE);
+    const height = checkNumberOption('height', options.height, PATTERN_SIDE);
     this.width = width;
     this.height = height;
     this.mcusX = Math.ceil(width / MCU_SIZE);
