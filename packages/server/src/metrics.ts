@@ -16,6 +16,12 @@ export interface ServerMetrics {
   readonly contentType: string;
 }
 
+const MISNAMED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 type StatCounter = { name: string; help: string; stat: keyof MjpegHubStats };
 
 /** Counters read straight from a hub's `stats`. */
@@ -54,6 +60,9 @@ const HUB_COUNTERS: readonly StatCounter[] = [
 export function createServerMetrics(cameras: CameraRegistry): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Gauges whose `_total` names break Prometheus's naming rules (promtool check metrics flags
+  // them); the same numbers remain by type in nodejs_active_handles and nodejs_active_requests.
+  for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   const labelNames = ['camera'] as const;
 
   for (const { name, help, stat } of HUB_COUNTERS) {
