@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import {
   RateMeter as FrameRateMeter,
   type LifecycleOptions,
@@ -23,7 +23,7 @@ import {
 import { ServerError } from './errors.js';
 import { checkHubOptions, checkNumberOption } from './option-checks.js';
 import { PCMU_RATE_HZ, PcmuTranscoder } from './pcmu-transcoder.js';
-import { type LeaveReason, Viewer, type ViewerOptions } from './viewer.js';
+import { type LeaveReason, Viewer, type ViewerOptions, type ViewerSink } from './viewer.js';
 
 /** Default `stallTimeoutMs`: a viewer that drains nothing for 5 s is disconnected. */
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;
@@ -394,19 +394,21 @@ export class MjpegHub extends EventEmitter {
   }
 
   /**
-   * Attaches a socket whose HTTP response head is already written; the hub writes the body
-   * (opening line, then the latest frame at once) and ends it on `close()`. Used by
-   * `createMjpegHandler`; call it directly only to serve from your own HTTP stack.
+   * Attaches a sink whose HTTP response head is already written: the `net.Socket` of an
+   * HTTP/1.x response, or the `Http2Stream` of an HTTP/2 one (with `chunked: false`, since
+   * HTTP/2 frames the body itself). The hub writes the body (opening line, then the latest
+   * frame at once) and ends it on `close()`. Used by `createMjpegHandler`; call it directly
+   * only to serve from your own HTTP stack.
    *
    * @throws ServerError `HUB_CLOSED` after `close()`.
    */
-  addViewer(socket: Socket, options: ViewerOptions): Viewer {
+  addViewer(sink: ViewerSink, options: ViewerOptions): Viewer {
     if (this.#closed) throw new ServerError('HUB_CLOSED', 'the hub is closed');
     let layout = options.chunked ? LAYOUT_CHUNKED : 0;
     if (options.legacy) layout |= LAYOUT_LEGACY;
     if (options.advanceHeaders && options.kind === 'stream') layout |= LAYOUT_ADVANCE;
     const now = nowMs();
-    const viewer = new Viewer(socket, options, layout, now);
+    const viewer = new Viewer(sink, options, layout, now);
     viewer.onFlushed = (error) => {
       viewer.busySince = -1;
       if (error) this.#leave(viewer, 'done');
@@ -419,10 +421,14 @@ export class MjpegHub extends EventEmitter {
       viewer.pendingFrame = this.#latest;
     }
     if (options.audio === 'pcmu' && options.kind === 'av') this.#pcmuViewers++;
-    socket.setNoDelay(true);
-    if (this.keepaliveMs > 0) socket.setKeepAlive(true, this.keepaliveMs);
-    socket.on('error', () => this.#leave(viewer, 'done'));
-    socket.once('close', () => this.#leave(viewer, 'done'));
+    // An HTTP/2 stream shares its connection's socket with other streams: TCP options are the
+    // session's business there, not one viewer's.
+    if (sink instanceof Socket) {
+      sink.setNoDelay(true);
+      if (this.keepaliveMs > 0) sink.setKeepAlive(true, this.keepaliveMs);
+    }
+    sink.on('error', () => this.#leave(viewer, 'done'));
+    sink.once('close', () => this.#leave(viewer, 'done'));
     this.#viewers.add(viewer);
     this.#stats.peakViewers = Math.max(this.#stats.peakViewers, this.#viewers.size);
     this.#emitViewer(viewer, 'connect');
@@ -453,22 +459,22 @@ export class MjpegHub extends EventEmitter {
     }
     this.#waiters.clear();
     for (const finish of [...this.#audioWaiters]) finish();
-    const sockets = [...this.#viewers].map((viewer) => viewer.socket);
+    const sinks = [...this.#viewers].map((viewer) => viewer.sink);
     for (const viewer of [...this.#viewers]) this.#leave(viewer, 'shutdown');
     this.emit('close');
     this.removeAllListeners();
-    this.#closing = Promise.all(sockets.map((socket) => this.#whenClosed(socket))).then(() => {
+    this.#closing = Promise.all(sinks.map((sink) => this.#whenClosed(sink))).then(() => {
       this.#onStatus?.({ state: 'closed' });
     });
     return this.#closing;
   }
 
-  #whenClosed(socket: Socket): Promise<void> {
-    if (socket.destroyed) return Promise.resolve();
+  #whenClosed(sink: ViewerSink): Promise<void> {
+    if (sink.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => socket.destroy(), this.closeTimeoutMs);
+      const timer = setTimeout(() => sink.destroy(), this.closeTimeoutMs);
       timer.unref?.();
-      socket.once('close', () => {
+      sink.once('close', () => {
         clearTimeout(timer);
         resolve();
       });
@@ -632,19 +638,19 @@ export class MjpegHub extends EventEmitter {
   }
 
   #write(viewer: Viewer, chunks: Buffer[], now: number): void {
-    const socket = viewer.socket;
+    const sink = viewer.sink;
     viewer.busySince = now;
     // Usually one frame: a single write. Several pieces (opening line, audio parts) are corked.
     const last = chunks.length - 1;
-    if (last > 0) socket.cork();
+    if (last > 0) sink.cork();
     let bytes = 0;
     for (let i = 0; i < last; i++) {
       bytes += chunks[i]!.length;
-      socket.write(chunks[i]!);
+      sink.write(chunks[i]!);
     }
     bytes += chunks[last]!.length;
-    socket.write(chunks[last]!, viewer.onFlushed);
-    if (last > 0) socket.uncork();
+    sink.write(chunks[last]!, viewer.onFlushed);
+    if (last > 0) sink.uncork();
     viewer.bytesSent += bytes;
     this.#stats.bytesSent += bytes;
   }
@@ -666,16 +672,18 @@ export class MjpegHub extends EventEmitter {
     if (viewer.options.audio === 'pcmu' && viewer.kind === 'av') this.#pcmuViewers--;
     viewer.pendingFrame = undefined;
     viewer.audio = [];
-    const socket = viewer.socket;
+    // On HTTP/2 the sink is one stream: destroying it resets that stream alone (RST_STREAM),
+    // and ending it sends END_STREAM; the connection and its other streams go on.
+    const sink = viewer.sink;
     if (reason === 'stalled') {
       this.#stats.viewersStalled++;
-      socket.destroy();
-    } else if (reason === 'shutdown' && !socket.destroyed) {
-      // End the body as HTTP says: the last chunk on HTTP/1.1, FIN on HTTP/1.0.
-      if (viewer.options.chunked) socket.write(LAST_CHUNK);
-      socket.end();
-    } else if (!socket.destroyed) {
-      socket.destroy();
+      sink.destroy();
+    } else if (reason === 'shutdown' && !sink.destroyed) {
+      // End the body as HTTP says: the last chunk on HTTP/1.1, FIN on HTTP/1.0, END_STREAM on HTTP/2.
+      if (viewer.options.chunked) sink.write(LAST_CHUNK);
+      sink.end();
+    } else if (!sink.destroyed) {
+      sink.destroy();
     }
     this.#emitViewer(viewer, 'leave', reason);
     this.#updateActive();

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
 
 /** Headers that keep every cache and proxy from storing live answers. */
 export const NO_CACHE: OutgoingHttpHeaders = {
@@ -47,4 +48,14 @@ export function signalOnClose(res: ServerResponse): AbortSignal {
   if (res.destroyed) controller.abort();
   else res.once('close', () => controller.abort());
   return controller.signal;
+}
+
+/**
+ * The HTTP/2 stream under a `node:http2` compatibility response (`res.stream`), or `undefined`
+ * for a `node:http` one. On HTTP/2, `res.socket` is the connection every stream shares: bytes
+ * for one response go to its stream.
+ */
+export function http2StreamOf(req: IncomingMessage, res: ServerResponse): ServerHttp2Stream | undefined {
+  if (req.httpVersionMajor < 2) return undefined;
+  return (res as unknown as { stream?: ServerHttp2Stream }).stream;
 }

@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { type HandlerContext, logRefusal, type RequestContext } from './handler-context.js';
 import { readFlag, readStreamQuery } from './query.js';
-import { NO_CACHE, sendText, signalOnClose } from './responses.js';
+import { http2StreamOf, NO_CACHE, sendText, signalOnClose } from './responses.js';
 import type { ViewerKind } from './viewer.js';
 
 /**
@@ -10,7 +10,9 @@ import type { ViewerKind } from './viewer.js';
  *
  * The hub writes pre-framed bytes to `res.socket` after `flushHeaders()`, because `res.write`
  * would add its own chunk framing: chunked on HTTP/1.1 (ended with the last chunk),
- * close-delimited on HTTP/1.0.
+ * close-delimited on HTTP/1.0. On HTTP/2 it writes the raw part bytes to the response's own
+ * stream (`res.stream`): DATA frames carry them, END_STREAM ends them, and the stream's
+ * flow-control window is what holds back a viewer that stops reading, not its neighbours.
  */
 export function serveStream(handler: HandlerContext, request: RequestContext, kind: ViewerKind): void {
   const { baseHeaders } = handler;
@@ -28,14 +30,13 @@ export function serveStream(handler: HandlerContext, request: RequestContext, ki
     sendText(res, 503, { ...baseHeaders, 'Retry-After': '5' }, 'Service Unavailable: viewer limit reached');
     return;
   }
+  const h2 = http2StreamOf(req, res);
   // HTTP/1.0 has no chunked coding: the body ends when the connection does (RFC 9112 §6.3).
-  const chunked = req.httpVersionMajor > 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1);
-  const headers: OutgoingHttpHeaders = {
-    ...baseHeaders,
-    ...NO_CACHE,
-    'X-Accel-Buffering': 'no',
-    Connection: 'close',
-  };
+  // HTTP/2 has none either (it frames bodies itself) and forbids connection-specific headers
+  // (RFC 9113 §8.2.2): no Connection, no Transfer-Encoding there.
+  const chunked = h2 === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1;
+  const headers: OutgoingHttpHeaders = { ...baseHeaders, ...NO_CACHE, 'X-Accel-Buffering': 'no' };
+  if (h2 === undefined) headers.Connection = 'close';
   if (kind === 'wav') headers['Content-Type'] = 'audio/wav';
   else if (query?.raw) {
     headers['Content-Type'] = 'application/octet-stream';
@@ -44,15 +45,15 @@ export function serveStream(handler: HandlerContext, request: RequestContext, ki
   } else headers['Content-Type'] = hub.contentType;
   if (chunked) headers['Transfer-Encoding'] = 'chunked';
   res.writeHead(200, headers);
-  const socket = res.socket;
-  if (req.method === 'HEAD' || socket === null || socket.destroyed) {
+  const sink = h2 ?? res.socket;
+  if (req.method === 'HEAD' || sink === null || sink.destroyed) {
     res.end();
     return;
   }
   // A POST body (old Flash clients send one) is read and dropped.
   req.resume();
   res.flushHeaders();
-  hub.addViewer(socket, {
+  hub.addViewer(sink, {
     kind,
     chunked,
     legacy: query?.legacy,
