@@ -211,7 +211,8 @@ export function parseCommandLine(argv: string[]): CommandLine {
     dropSameFrames: settings.dropSameFrames ?? false,
     logLevel: settings.logLevel ?? 'info',
   };
-  checkCamera(config, '');
+  const named = namedCameras(file?.cameras ?? [], values.camera ?? []);
+  if (named.length === 0) checkCamera(config, '');
   const fpsCap = capOf(config.source, settings.fps);
   if (fpsCap !== undefined) config.fpsCap = fpsCap;
   Object.assign(
@@ -235,7 +236,6 @@ export function parseCommandLine(argv: string[]): CommandLine {
     config.tlsKey = settings.tlsKey;
   }
 
-  const named = namedCameras(file?.cameras ?? [], values.camera ?? []);
   if (named.length > 0) {
     if (flags.source !== undefined) {
       throw new UsageError('--source names the single camera; with cameras, give each its own source');

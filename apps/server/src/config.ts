@@ -184,11 +184,13 @@ function startOf(node: unknown): number | undefined {
 function offsetOf(root: unknown, path: readonly PropertyKey[], atKey: boolean): number | undefined {
   let node: unknown = root;
   let offset = startOf(root);
+  let holder = offset;
   for (const [index, segment] of path.entries()) {
     const last = index === path.length - 1;
     if (isMap(node)) {
       const pair = node.items.find((item) => keyOf(item) === String(segment));
-      if (pair === undefined) return offset;
+      if (pair === undefined) return holder;
+      holder = startOf(pair.key);
       const value = pair.value as Node | null;
       offset = (last && atKey) || startOf(value) === undefined ? startOf(pair.key) : startOf(value);
       if (value !== null && isScalar(value) && value.value === null) offset = startOf(pair.key);
@@ -196,6 +198,7 @@ function offsetOf(root: unknown, path: readonly PropertyKey[], atKey: boolean): 
     } else if (isSeq(node) && typeof segment === 'number') {
       node = node.items[segment];
       offset = startOf(node) ?? offset;
+      holder = offset;
     } else {
       return offset;
     }
