@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import {
   CameraRegistry,
   createMjpegHandler,
@@ -12,6 +9,7 @@ import {
   shutdownGracefully,
 } from '@mjpeg-kit/server';
 import { type CameraConfig, camerasOf, type ServerConfig } from './args.js';
+import { listen } from './listen.js';
 import { type Logger, logAtLevel } from './log.js';
 import { audioSource, cappedVideoSource, checkSources } from './sources.js';
 import { resolveWebRoot } from './web-root.js';
@@ -85,45 +83,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     },
   });
 
-  let server: Server;
-  if (config.tlsCert !== undefined && config.tlsKey !== undefined) {
-    let cert: Buffer;
-    let key: Buffer;
-    try {
-      cert = readFileSync(config.tlsCert);
-      key = readFileSync(config.tlsKey);
-    } catch (error) {
-      throw new StartError(`cannot read the TLS files: ${(error as Error).message}`);
-    }
-    try {
-      server = createHttpsServer({ cert, key }, handler) as unknown as Server;
-    } catch (error) {
-      throw new StartError(`cannot use the TLS certificate and key: ${(error as Error).message}`);
-    }
-  } else {
-    server = createHttpServer(handler);
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      const where = `${config.host}:${config.port}`;
-      reject(
-        new StartError(
-          error.code === 'EADDRINUSE'
-            ? `port ${config.port} on ${config.host} is already in use`
-            : `cannot listen on ${where}: ${error.message}`,
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(config.port, config.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const scheme = config.tlsCert === undefined ? 'http' : 'https';
+  // HTTP/1.x, or with TLS h2 and http/1.1 by ALPN (one connection for a page of many streams).
+  const { server, url } = await listen(config, handler);
 
   // Each source under runSource: restarts, /state health, and --idle-stop (started by the
   // first viewer or snapshot, stopped that long after the last leaves).
@@ -135,7 +96,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
 
   let closing: Promise<void> | undefined;
   return {
-    url: `${scheme}://${host}:${address.port}/`,
+    url,
     server,
     hub,
     cameras,
