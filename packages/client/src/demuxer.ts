@@ -7,6 +7,7 @@ import {
 } from '@mjpeg-kit/boundary-parser';
 import {
   concatBytes,
+  describeInvalidChoice,
   type MediaPacket,
   nowMs,
   type PacketBodyForm,
@@ -79,7 +80,7 @@ export class MediaDemuxer<B extends PacketBodyForm = 'contiguous'> {
   lastParserError: unknown;
   readonly #declaredBoundary: string | undefined;
   readonly #options: MediaDemuxerOptions<B>;
-  readonly #form: BodyForm;
+  readonly #form: PacketBodyForm;
   #format: BodyFormat | undefined;
   #sniffed: Uint8Array[] = [];
   #sniffedBytes = 0;
@@ -89,11 +90,7 @@ export class MediaDemuxer<B extends PacketBodyForm = 'contiguous'> {
   /** @throws {RangeError} when `bodies` is neither `'contiguous'` nor `'pieces'`. */
   constructor(options: MediaDemuxerOptions<B> = {}) {
     this.#options = options;
-    const bodies = options.bodies ?? 'contiguous';
-    if (bodies !== 'contiguous' && bodies !== 'pieces') {
-      throw new RangeError(`bodies must be 'contiguous' or 'pieces', got ${String(bodies)}`);
-    }
-    this.#form = bodies;
+    this.#form = readBodyForm(options.bodies);
     this.#declaredBoundary = declaredBoundary(options);
   }
 
@@ -262,6 +259,18 @@ export class MediaDemuxer<B extends PacketBodyForm = 'contiguous'> {
     const packet: PiecesMediaPacket = { ...fields, pieces, bodyLength };
     return packet as PacketOf<B>;
   }
+}
+
+/**
+ * The `bodies` option checked: `'contiguous'` (the default) or `'pieces'`.
+ *
+ * @throws {RangeError} for anything else, saying what was given.
+ */
+export function readBodyForm(bodies: unknown): PacketBodyForm {
+  const form = bodies ?? 'contiguous';
+  const problem = describeInvalidChoice(form, ['contiguous', 'pieces']);
+  if (problem !== undefined) throw new RangeError(`bodies ${problem}`);
+  return form as PacketBodyForm;
 }
 
 function declaredBoundary(options: MediaDemuxerOptions<PacketBodyForm>): string | undefined {

@@ -28,7 +28,7 @@ import {
   splitCredentials,
 } from './auth.js';
 import { BodyReader } from './body-reader.js';
-import { MediaDemuxer } from './demuxer.js';
+import { MediaDemuxer, readBodyForm } from './demuxer.js';
 import { StreamError } from './errors.js';
 import { chooseReadFallback, withRawParam } from './fallback.js';
 
@@ -165,10 +165,7 @@ export function openStream<B extends PacketBodyForm = 'contiguous'>(
   url: string | URL,
   options: OpenStreamOptions<B> = {},
 ): MjpegStream<PacketOf<B>> {
-  const bodies = options.bodies ?? 'contiguous';
-  if (bodies !== 'contiguous' && bodies !== 'pieces') {
-    throw new RangeError(`bodies must be 'contiguous' or 'pieces', got ${String(bodies)}`);
-  }
+  readBodyForm(options.bodies);
   const session = new StreamSession<B>(url, options);
   let iterator: AsyncGenerator<PacketOf<B>, void, undefined> | undefined;
   return {

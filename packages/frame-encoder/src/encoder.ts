@@ -272,7 +272,7 @@ export class MultipartEncoder {
  * @throws EncoderError `INVALID_FIELD` for an unknown type, L16 without `sampleRate`, or a rate
  * or channel count that is not a positive integer.
  */
-export function getPacketContentType(packet: Pick<MediaPacket, 'type' | 'sampleRate' | 'channels'>): string {
+export function getPacketContentType(packet: MediaPacket | PiecesMediaPacket): string {
   switch (packet.type) {
     case 'image/jpeg':
       return 'image/jpeg';

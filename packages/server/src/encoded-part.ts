@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { MediaPacket } from '@mjpeg-kit/bytes';
+import { contiguousBody, type MediaPacket, type PiecesMediaPacket } from '@mjpeg-kit/bytes';
 import { encodeChunk } from '@mjpeg-kit/chunked';
 import type { MultipartEncoder } from '@mjpeg-kit/frame-encoder';
 
@@ -30,9 +30,14 @@ export function asBuffer(bytes: Uint8Array): Buffer {
  * One packet, encoded at most once per layout and shared by every viewer with that layout.
  * Each layout is built on first use, so a hub serving only HTTP/1.1 browsers never builds
  * the HTTP/1.0 or legacy bytes.
+ *
+ * A packet whose body came as pieces (a relayed upstream's parts, never copied by the parser)
+ * goes into each layout's wire buffer piece by piece: that join is the frame's one copy. A
+ * contiguous body (for a snapshot, the JPEG size) is joined only when first asked for.
  */
 export class EncodedPart {
-  readonly packet: MediaPacket;
+  /** The packet as published: `body`, or `pieces`. */
+  readonly published: MediaPacket | PiecesMediaPacket;
   readonly seq: number;
   /** When the hub received it (epoch ms). */
   readonly publishedAt: number;
@@ -40,16 +45,41 @@ export class EncodedPart {
   /** Head, body and tail per layout without chunk framing (indexed by layout bits). */
   readonly #pieces: (Uint8Array[] | undefined)[] = new Array(LAYOUT_COUNT);
   readonly #wires: (Buffer | undefined)[] = new Array(LAYOUT_COUNT);
+  #contiguous: MediaPacket | undefined;
 
-  constructor(packet: MediaPacket, seq: number, publishedAt: number, encoders: PartEncoders) {
-    this.packet = packet;
+  constructor(
+    packet: MediaPacket | PiecesMediaPacket,
+    seq: number,
+    publishedAt: number,
+    encoders: PartEncoders,
+  ) {
+    this.published = packet;
     this.seq = seq;
     this.publishedAt = publishedAt;
     this.#encoders = encoders;
+    if (!('pieces' in packet)) this.#contiguous = packet;
+  }
+
+  /**
+   * The packet with one contiguous `body`: the published one, or (for pieces) a copy whose
+   * body is the pieces joined, once, on the first call.
+   */
+  get packet(): MediaPacket {
+    if (this.#contiguous === undefined) {
+      const { pieces: _pieces, bodyLength: _bodyLength, ...fields } = this.published as PiecesMediaPacket;
+      this.#contiguous = { ...fields, body: contiguousBody(this.published) };
+    }
+    return this.#contiguous;
+  }
+
+  /** The body's length in bytes, without joining pieces. */
+  get bodyLength(): number {
+    const published = this.published;
+    return 'pieces' in published ? published.bodyLength : published.body.length;
   }
 
   get timestamp(): number {
-    return this.packet.timestamp;
+    return this.published.timestamp;
   }
 
   /**
@@ -74,7 +104,8 @@ export class EncodedPart {
     let pieces = this.#pieces[layout];
     if (pieces === undefined) {
       const encoder = layout & LAYOUT_LEGACY ? this.#encoders.legacy : this.#encoders.plain;
-      const packet = this.packet.seq === this.seq ? this.packet : { ...this.packet, seq: this.seq };
+      const published = this.published;
+      const packet = published.seq === this.seq ? published : { ...published, seq: this.seq };
       // Advance layout: the head is empty (the previous tail carried it), the tail announces the
       // next part, stamped with the time this frame was published.
       pieces = encoder.encodePacket(

@@ -3,9 +3,11 @@ import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import {
   RateMeter as FrameRateMeter,
+  contiguousBody,
   type LifecycleOptions,
   type MediaPacket,
   nowMs,
+  type PiecesMediaPacket,
 } from '@mjpeg-kit/bytes';
 import { encodeChunk, LAST_CHUNK } from '@mjpeg-kit/chunked';
 import { createBoundary, MultipartEncoder } from '@mjpeg-kit/frame-encoder';
@@ -314,8 +316,13 @@ export class MjpegHub extends EventEmitter {
   /**
    * Publishes a frame (`image/jpeg`) or an audio packet (`audio/L16`, `audio/PCMU`). The
    * body is kept by reference and must not be modified afterwards. Ignored after `close()`.
+   *
+   * A body may come as pieces (`PiecesMediaPacket`, e.g. from `openStream(url, { bodies:
+   * 'pieces' })`): a frame's pieces are copied once, straight into the bytes each viewer layout
+   * is sent, and joined into one `body` only if something needs it (`latestFrame`, a snapshot,
+   * the size in `/state`), once. The pieces must stay unmodified while the frame is the latest.
    */
-  publish(packet: MediaPacket): void {
+  publish(packet: MediaPacket | PiecesMediaPacket): void {
     if (this.#closed) return;
     if (packet.type === 'image/jpeg') this.#publishFrame(packet);
     else this.#publishAudio(packet);
@@ -481,10 +488,10 @@ export class MjpegHub extends EventEmitter {
     });
   }
 
-  #publishFrame(packet: MediaPacket): void {
+  #publishFrame(packet: MediaPacket | PiecesMediaPacket): void {
     const now = nowMs();
     const latest = this.#latest;
-    if (this.dropSameFrames && latest !== undefined && sameBytes(latest.packet.body, packet.body)) {
+    if (this.dropSameFrames && latest !== undefined && sameBody(latest, packet)) {
       this.#stats.framesDroppedSame++;
       // A still scene: WebKit shows a part only once the next begins, so dual-final viewers
       // get the last frame once more (ustreamer's dual_final_frames).
@@ -507,7 +514,7 @@ export class MjpegHub extends EventEmitter {
     if (this.#waiters.size > 0) {
       for (const waiter of this.#waiters) {
         clearTimeout(waiter.timer);
-        waiter.resolve(packet);
+        waiter.resolve(frame.packet);
       }
       this.#waiters.clear();
       this.#updateActive();
@@ -523,8 +530,10 @@ export class MjpegHub extends EventEmitter {
     }
   }
 
-  #publishAudio(packet: MediaPacket): void {
+  #publishAudio(published: MediaPacket | PiecesMediaPacket): void {
     const now = nowMs();
+    // Audio is read sample by sample (WAV, µ-law): small bodies, joined here when in pieces.
+    const packet = withBody(published);
     const seq = packet.seq ?? ++this.#audioSeq;
     const item = new AudioItem(packet, seq, now, this.#encoders);
     this.#stats.audioPacketsPublished++;
@@ -556,7 +565,7 @@ export class MjpegHub extends EventEmitter {
     const latest = this.#latest;
     if (latest === this.#sizedFrame || latest === undefined) return;
     this.#sizedFrame = latest;
-    const size = readFrameSize(latest.packet.body);
+    const size = readFrameSize(latest);
     if (size === undefined) return;
     this.#stats.width = size.width;
     this.#stats.height = size.height;
@@ -774,15 +783,36 @@ export class MjpegHub extends EventEmitter {
   }
 }
 
-/** Byte equality through Node's memcmp. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(asBuffer(a), asBuffer(b)) === 0;
+/** Byte equality through Node's memcmp; pieces are joined only when the lengths match. */
+function sameBody(latest: EncodedPart, packet: MediaPacket | PiecesMediaPacket): boolean {
+  const length = 'pieces' in packet ? packet.bodyLength : packet.body.length;
+  if (latest.bodyLength !== length) return false;
+  return Buffer.compare(asBuffer(latest.packet.body), asBuffer(contiguousBody(packet))) === 0;
 }
 
-/** Width and height for `/state`; a frame the scanner cannot read leaves them as they were. */
-function readFrameSize(frame: Uint8Array): { width: number; height: number } | undefined {
+/** The packet with one `body` (a single piece is not copied). */
+function withBody(packet: MediaPacket | PiecesMediaPacket): MediaPacket {
+  if (!('pieces' in packet)) return packet;
+  const { pieces: _pieces, bodyLength: _bodyLength, ...fields } = packet;
+  return { ...fields, body: contiguousBody(packet) };
+}
+
+/**
+ * Width and height for `/state`; a frame the scanner cannot read leaves them as they were. The
+ * frame header sits near the start, so a frame in pieces is read from its first piece when it
+ * holds it, and joined only when not.
+ */
+function readFrameSize(frame: EncodedPart): { width: number; height: number } | undefined {
+  const published = frame.published;
+  if ('pieces' in published && published.pieces.length > 1) {
+    try {
+      return readJpegInfo(published.pieces[0]!);
+    } catch {
+      // The frame header is past the first piece: read the joined body.
+    }
+  }
   try {
-    return readJpegInfo(frame);
+    return readJpegInfo(frame.packet.body);
   } catch {
     return undefined;
   }
