@@ -179,7 +179,11 @@ export class MultipartEncoder {
    * @throws EncoderError as {@link encodePart}; `INVALID_FIELD` for L16 audio without a sample rate.
    */
   encodePacket(packet: MediaPacket | PiecesMediaPacket, options: EncodePartOptions = {}): Uint8Array[] {
-    const fields = { contentType: getPacketContentType(packet), timestamp: packet.timestamp, seq: packet.seq };
+    const fields = {
+      contentType: getPacketContentType(packet),
+      timestamp: packet.timestamp,
+      seq: packet.seq,
+    };
     if (!('pieces' in packet)) return this.encodePart(packet.body, fields, options);
     const [head, tail] = this.#headAndTail(packet.bodyLength, fields, options);
     return [head, ...packet.pieces, tail];
