@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readJpegInfo } from '@mjpeg-kit/jpeg-scanner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTool } from '../../../test-support/tools.js';
-import { CliProcess, fetchAll, isJpeg, runCli, waitUntil } from './cli-harness.js';
+import { CliProcess, fetchAll, isJpeg, runCli, StreamReader, sleep, waitUntil } from './cli-harness.js';
 import { run } from './interop-helpers/process.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mjpeg-kit-cameras-'));
@@ -268,4 +268,51 @@ describeWithTool('ffmpeg', '--camera twice, without a config file', () => {
     expect(snapshot.status).toBe(200);
     expect(readJpegInfo(snapshot.body)).toMatchObject({ width: 240, height: 176 });
   }, 60_000);
+});
+
+describeWithTool('ffmpeg', 'a stalled camera beside a live one', () => {
+  let cli: CliProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    cli = new CliProcess([
+      '--port',
+      '0',
+      '--size',
+      '160x120',
+      '--fps',
+      '10',
+      '--camera',
+      'live=synthetic',
+      // Five frames, then a source that stays up and sends nothing.
+      '--camera',
+      'stalled=exec:ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i testsrc=size=160x120:rate=10 -frames:v 5 -q:v 5 -f mjpeg -; exec sleep 60',
+    ]);
+    url = await cli.ready();
+  }, 30_000);
+
+  afterAll(async () => {
+    cli?.kill();
+    await cli?.exit();
+  });
+
+  it('keeps the live camera at its rate while the other source sends nothing', async () => {
+    const stalled = new StreamReader(`${url}cams/stalled/stream`);
+    const live = new StreamReader(`${url}cams/live/stream`);
+    try {
+      await stalled.waitForParts(1, 10_000);
+      await live.waitForParts(1, 10_000);
+      const before = live.parts().length;
+      await sleep(2000);
+      // 10 fps for 2 s is 20 frames; a camera held up by its neighbour would get a few at most.
+      expect(live.parts().length - before).toBeGreaterThanOrEqual(15);
+      // …while the other really is stalled: its five frames and a still-frame repeat a second.
+      expect(stalled.parts().length).toBeLessThanOrEqual(10);
+      const { body } = await fetchAll(`${url}cams/live/state`);
+      expect(JSON.parse(body.toString())).toMatchObject({ source: { online: true } });
+    } finally {
+      stalled.close();
+      live.close();
+    }
+  }, 30_000);
 });
