@@ -2,8 +2,8 @@ import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import {
-  RateMeter as FrameRateMeter,
   contiguousBody,
+  RateMeter as FrameRateMeter,
   type LifecycleOptions,
   type MediaPacket,
   nowMs,
