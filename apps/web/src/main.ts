@@ -1,5 +1,8 @@
 import type { StatusEvent } from '@mjpeg-kit/bytes';
 import { type DecoderKind, MjpegPlayer, type PlayerState, type PlayerStats } from '@mjpeg-kit/client/dom';
+import { CameraGrid } from './camera-grid.js';
+import { type CameraInfo, cameraUrl, fetchCameras } from './cameras.js';
+import { pageProtocol, streamBudget } from './connection-budget.js';
 import { diagnoseFetchFailure, isCrossOrigin } from './diagnose.js';
 import { formatStats } from './format.js';
 import { buildDataUrl, KEY_PARAM, resolveStreamUrl } from './page-urls.js';
@@ -29,12 +32,20 @@ const audioButton = byId<HTMLButtonElement>('audio');
 const snapshotButton = byId<HTMLButtonElement>('snapshot');
 const fullscreenButton = byId<HTMLButtonElement>('fullscreen');
 const statsButton = byId<HTMLButtonElement>('toggle-stats');
+const gridView = byId<HTMLElement>('grid-view');
+const playerView = byId<HTMLElement>('player-view');
+const cameraBar = byId<HTMLElement>('camera-bar');
+const cameraTitle = byId<HTMLElement>('camera-title');
+const backButton = byId<HTMLButtonElement>('back-to-grid');
 
 // ?url= opens another stream, ?decoder= forces a decoder (image-bitmap, image-decoder, img),
-// ?key= is the server's --key token, passed on to the data URLs of this page's own server.
+// ?key= is the server's --key token, passed on to the data URLs of this page's own server,
+// ?cam=NAME shows one camera of a server with several.
 const query = new URLSearchParams(location.search);
+const CAMERA_PARAM = 'cam';
 // Relative to the page, not the origin's root: behind a proxy at /cam/ the feed is /cam/av.
-const defaultUrl = buildDataUrl('av', location.href);
+// The camera view replaces it with that camera's /cams/NAME/av.
+let defaultUrl = buildDataUrl('av', location.href);
 const decoder = (query.get('decoder') ?? 'auto') as DecoderKind | 'auto';
 urlInput.value = query.get('url') ?? defaultUrl;
 
@@ -207,4 +218,115 @@ statsButton.addEventListener('click', () => {
 // Double-tap or double-click on the picture toggles fullscreen, as video players do.
 stage.addEventListener('dblclick', () => fullscreenButton.click());
 
-start(urlInput.value);
+/** The server's cameras when it has several (the grid's), else empty. */
+let cameras: CameraInfo[] = [];
+/** The camera the player view shows, so the grid can put the focus back on its tile. */
+let shownCamera: string | undefined;
+
+function pageHref(change: (url: URL) => void): string {
+  const next = new URL(location.href);
+  change(next);
+  return next.href;
+}
+
+function cameraPageHref(name: string): string {
+  return pageHref((url) => {
+    url.searchParams.delete('url');
+    url.searchParams.set(CAMERA_PARAM, name);
+  });
+}
+
+const grid = new CameraGrid(byId('tiles'), byId('grid-summary'), {
+  pageUrl: () => location.href,
+  budget: streamBudget(pageProtocol()),
+  cameraPageHref,
+  decoder,
+  onOpen: (camera) => {
+    history.pushState({ fromGrid: true }, '', cameraPageHref(camera.name));
+    // Inside the tile's click: the sound may start now, as autoplay rules require.
+    showCamera(camera, camera.audio);
+  },
+});
+
+function showGrid(): void {
+  player?.destroy();
+  player = undefined;
+  window.mjpegPlayer = undefined;
+  if (document.fullscreenElement) void document.exitFullscreen();
+  playerView.hidden = true;
+  gridView.hidden = false;
+  document.title = 'mjpeg-kit cameras';
+  grid.show(cameras);
+  const tile =
+    shownCamera === undefined ? null : gridView.querySelector<HTMLElement>(`[data-camera="${shownCamera}"]`);
+  tile?.focus();
+  shownCamera = undefined;
+}
+
+function showCamera(camera: CameraInfo, withSound: boolean): void {
+  // The tiles' streams end first: the player needs one of the browser's connections.
+  grid.stop();
+  gridView.hidden = true;
+  playerView.hidden = false;
+  cameraBar.hidden = false;
+  cameraTitle.textContent = camera.name;
+  document.title = `${camera.name} · mjpeg-kit player`;
+  shownCamera = camera.name;
+  defaultUrl = cameraUrl(camera.name, 'av', location.href);
+  urlInput.value = new URLSearchParams(location.search).get('url') ?? defaultUrl;
+  start(urlInput.value);
+  if (withSound && player?.audioEnabled === false) void toggleAudio();
+  backButton.focus();
+}
+
+/** Shows what the address asks for: `?cam=NAME` that camera's player, otherwise the grid. */
+function route(): void {
+  const name = new URLSearchParams(location.search).get(CAMERA_PARAM);
+  const camera = cameras.find((entry) => entry.name === name);
+  if (camera) showCamera(camera, false);
+  else showGrid();
+}
+
+backButton.addEventListener('click', () => {
+  if ((history.state as { fromGrid?: boolean } | null)?.fromGrid) {
+    history.back();
+    return;
+  }
+  history.pushState(
+    null,
+    '',
+    pageHref((url) => {
+      url.searchParams.delete(CAMERA_PARAM);
+      url.searchParams.delete('url');
+    }),
+  );
+  showGrid();
+});
+
+// Escape leaves a camera for the grid (fullscreen takes Escape for itself first).
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape' || cameraBar.hidden || playerView.hidden || document.fullscreenElement) return;
+  if (event.target instanceof HTMLInputElement) return;
+  backButton.click();
+});
+
+/**
+ * A server with one camera (or one without a camera list) gets the plain player, exactly as
+ * before; with several, the grid (or the camera `?cam=` names). `?url=` always plays that URL.
+ */
+async function boot(): Promise<void> {
+  if (query.has('url') && !query.has(CAMERA_PARAM)) {
+    start(urlInput.value);
+    return;
+  }
+  const listed = await fetchCameras(location.href);
+  if (listed === undefined || listed.length < 2) {
+    start(urlInput.value);
+    return;
+  }
+  cameras = listed;
+  window.addEventListener('popstate', route);
+  route();
+}
+
+void boot();

@@ -207,7 +207,7 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
     }
   }, 60_000);
 
-  it('does not accumulate object URLs or bitmaps over 1000 frames', async () => {
+  it('decodes 1000 frames without accumulating object URLs or bitmaps', async () => {
     const fast = await startServer(['--size', '160x120', '--fps', '60', '--audio', 'none']);
     try {
       const instrument = `
@@ -227,14 +227,12 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
       const imgPage = await newPage(instrument);
       await bitmapPage.goto(`${fast.url}?url=${stream}&decoder=image-bitmap`);
       await imgPage.goto(`${fast.url}?url=${stream}&decoder=img`);
-      const seen = async (page: Page) => {
-        const stats = await readStats(page);
-        return stats ? stats.framesDecoded + stats.framesSkipped : 0;
-      };
+      const decoded = async (page: Page) => (await readStats(page))?.framesDecoded ?? 0;
+      // 1000 frames at 60 fps is about 17 s; the bound leaves room for frames skipped under load.
       await waitFor(
-        '1000 frames on both pages',
-        async () => (await seen(bitmapPage)) >= 1000 && (await seen(imgPage)) >= 1000,
-        50_000,
+        '1000 frames decoded on both pages',
+        async () => (await decoded(bitmapPage)) >= 1000 && (await decoded(imgPage)) >= 1000,
+        75_000,
         500,
       );
       type Leak = { urlsCreated: number; urlsRevoked: number; bitmapsCreated: number; bitmapsClosed: number };
@@ -245,19 +243,19 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
           return { ...(window as unknown as { __leak: Leak }).__leak, decoded: stats.framesDecoded };
         });
       const bitmaps = await measure(bitmapPage);
-      // Under load most frames may be skipped (never decoded); what was decoded must all be released.
-      expect(bitmaps.decoded).toBeGreaterThan(50);
+      // Every decoded picture must have been released, however many were skipped under load.
+      expect(bitmaps.decoded).toBeGreaterThanOrEqual(1000);
       expect(bitmaps.bitmapsCreated).toBe(bitmaps.decoded);
       // At most one decoded picture is alive at any time (held or being drawn).
       expect(bitmaps.bitmapsCreated - bitmaps.bitmapsClosed).toBeLessThanOrEqual(1);
       expect(bitmaps.urlsCreated).toBe(0);
       const urls = await measure(imgPage);
-      expect(urls.decoded).toBeGreaterThan(50);
+      expect(urls.decoded).toBeGreaterThanOrEqual(1000);
       expect(urls.urlsCreated).toBeGreaterThanOrEqual(urls.decoded);
       // One URL may be in flight (its decode not finished); every other one was revoked.
       expect(urls.urlsCreated - urls.urlsRevoked).toBeLessThanOrEqual(1);
     } finally {
       await fast.stop();
     }
-  }, 100_000);
+  }, 120_000);
 });

@@ -1,0 +1,177 @@
+import type { StatusEvent } from '@mjpeg-kit/bytes';
+import { type DecoderKind, MjpegPlayer } from '@mjpeg-kit/client/dom';
+import type { CameraInfo } from './cameras.js';
+
+/** How long a tile's stream may take to open before its tile says why it may be waiting, ms. */
+export const STALLED_OPEN_MS = 4000;
+
+/** What a tile is doing with its picture (its `data-stream` attribute, for styles and tests). */
+export type TileStream = 'connecting' | 'live' | 'waiting' | 'stopped';
+
+/** Options of {@link CameraTile}. */
+export interface CameraTileOptions {
+  /** The link target: this page showing the camera's full player. */
+  href: string;
+  /** Called from the tile's click (a user gesture: sound may start in it). */
+  onOpen: (camera: CameraInfo) => void;
+  decoder: DecoderKind | 'auto';
+}
+
+/**
+ * One camera in the grid: a link (so it is focusable, opens with Enter, and opens in a new
+ * tab with a middle click) holding the camera's name, its online state, and either a live
+ * silent stream or, when no connection is left for one, a still picture and the reason.
+ */
+export class CameraTile {
+  readonly element: HTMLLIElement;
+  #camera: CameraInfo;
+  readonly #link: HTMLAnchorElement;
+  readonly #screen: HTMLDivElement;
+  readonly #online: HTMLSpanElement;
+  readonly #note: HTMLSpanElement;
+  readonly #decoder: DecoderKind | 'auto';
+  #still: HTMLImageElement | undefined;
+  #stillUrl: string | undefined;
+  #player: MjpegPlayer | undefined;
+  #stalledTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(camera: CameraInfo, options: CameraTileOptions) {
+    this.#camera = camera;
+    this.element = document.createElement('li');
+    this.element.className = 'tile-item';
+    this.#link = document.createElement('a');
+    this.#link.className = 'tile';
+    this.#link.href = options.href;
+    this.#link.dataset.camera = camera.name;
+    this.#link.addEventListener('click', (event) => {
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      options.onOpen(this.#camera);
+    });
+    this.#screen = document.createElement('div');
+    this.#screen.className = 'tile-screen';
+    const caption = document.createElement('span');
+    caption.className = 'tile-caption';
+    const name = document.createElement('span');
+    name.className = 'tile-name';
+    name.textContent = camera.name;
+    this.#online = document.createElement('span');
+    this.#online.className = 'tile-online';
+    caption.append(name, this.#online);
+    this.#note = document.createElement('span');
+    this.#note.className = 'tile-note';
+    this.#note.hidden = true;
+    this.#link.append(this.#screen, caption, this.#note);
+    this.element.append(this.#link);
+    this.#decoder = options.decoder;
+    this.#setStream('stopped');
+    this.#renderOnline();
+  }
+
+  /** The camera as last listed. */
+  get camera(): CameraInfo {
+    return this.#camera;
+  }
+
+  /** Whether the tile holds a stream (and so one of the browser's connections). */
+  get streaming(): boolean {
+    return this.#player !== undefined;
+  }
+
+  /** The camera's latest entry from `/cams` (its online state). */
+  update(camera: CameraInfo): void {
+    this.#camera = camera;
+    this.#renderOnline();
+  }
+
+  /**
+   * Plays `url` (the camera's video-only stream) silently in the tile. `stalledNote`, when
+   * given, is shown if the stream has not opened after {@link STALLED_OPEN_MS}.
+   */
+  startLive(url: string, stalledNote: string | undefined): void {
+    this.#stopPlayer();
+    this.#removeStill();
+    this.#showNote(undefined);
+    this.#setStream('connecting');
+    if (stalledNote !== undefined) {
+      this.#stalledTimer = setTimeout(() => this.#showNote(stalledNote), STALLED_OPEN_MS);
+    }
+    this.#player = new MjpegPlayer(this.#screen, {
+      url,
+      decoder: this.#decoder,
+      statsIntervalMs: 1000,
+      onStatus: (event: StatusEvent) => this.#status(event),
+      onState: () => this.#renderOnline(),
+    });
+  }
+
+  /** Leaves the tile without a stream, saying why. */
+  wait(note: string): void {
+    this.#stopPlayer();
+    this.#setStream('waiting');
+    this.#showNote(note);
+  }
+
+  /** Shows a still picture (a waiting tile's latest snapshot). */
+  showStill(jpeg: Blob): void {
+    if (this.#player) return;
+    if (!this.#still) {
+      this.#still = document.createElement('img');
+      this.#still.className = 'tile-still';
+      this.#still.alt = '';
+      this.#screen.append(this.#still);
+    }
+    const previous = this.#stillUrl;
+    this.#stillUrl = URL.createObjectURL(jpeg);
+    this.#still.src = this.#stillUrl;
+    if (previous) URL.revokeObjectURL(previous);
+  }
+
+  /** Stops the stream and frees everything the tile holds. */
+  destroy(): void {
+    this.#stopPlayer();
+    this.#removeStill();
+    this.#setStream('stopped');
+    this.element.remove();
+  }
+
+  #status(event: StatusEvent): void {
+    if (event.state === 'open') {
+      clearTimeout(this.#stalledTimer);
+      this.#showNote(undefined);
+      this.#setStream('live');
+    } else if (event.state === 'reconnecting') {
+      this.#setStream('connecting');
+    }
+    this.#renderOnline();
+  }
+
+  #renderOnline(): void {
+    const online = this.#camera.online || this.#player?.state === 'playing';
+    this.#online.textContent = online ? 'online' : 'offline';
+    this.#online.dataset.online = String(online);
+  }
+
+  #showNote(text: string | undefined): void {
+    this.#note.hidden = text === undefined;
+    this.#note.textContent = text ?? '';
+  }
+
+  #setStream(stream: TileStream): void {
+    this.#link.dataset.stream = stream;
+  }
+
+  #stopPlayer(): void {
+    clearTimeout(this.#stalledTimer);
+    this.#stalledTimer = undefined;
+    this.#player?.destroy();
+    this.#player = undefined;
+  }
+
+  #removeStill(): void {
+    this.#still?.remove();
+    this.#still = undefined;
+    if (this.#stillUrl) URL.revokeObjectURL(this.#stillUrl);
+    this.#stillUrl = undefined;
+  }
+}
