@@ -1,5 +1,5 @@
 /**
- * Building blocks for replaying a vector every way STYLE.md asks (whole, byte by byte, at every
+ * Building blocks for replaying a vector every way a network may cut it (whole, byte by byte, at every
  * offset, fixed-size feeds, seeded random splits). Each package keeps its own replay wrapper,
  * which decides the ways and compares the outcomes; these only cut the bytes.
  */

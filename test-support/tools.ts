@@ -3,34 +3,11 @@
  * skips its tests with the reason in their name; under CI (`process.env.CI` set) the tests run and
  * fail instead, because CI installs every tool and a silent skip there would hide a regression.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
+import { hasTool } from './has-tool.js';
 
-const found = new Map<string, boolean>();
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether `command` is installed: an executable at that path, or a name found on PATH. Cached. */
-export function hasTool(command: string): boolean {
-  let present = found.get(command);
-  if (present === undefined) {
-    present = command.includes('/')
-      ? isExecutable(command)
-      : (process.env.PATH ?? '')
-          .split(delimiter)
-          .some((dir) => dir !== '' && isExecutable(join(dir, command)));
-    found.set(command, present);
-  }
-  return present;
-}
+export { hasTool } from './has-tool.js';
 
 /**
  * A describe block that needs `command`: skipped, with the reason in its name, when the tool is
@@ -81,7 +58,15 @@ export interface Tool {
 
 /** Looks `name` up on PATH once and returns its skip/fail gate. */
 export function findTool(name: string): Tool {
-  const present = hasTool(name);
+  return toolGate(name, hasTool(name));
+}
+
+/**
+ * The skip/fail gate of a tool whose presence takes more than a PATH lookup (GStreamer with
+ * given plugins, a tool at one of several paths): `name` says what is needed, in the skip reason
+ * and in the CI failure.
+ */
+export function toolGate(name: string, present: boolean): Tool {
   return {
     name,
     present,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { hasTool } from '../../test-support/has-tool.js';
 import { BenchSetupError } from './errors.js';
 
 /** Something a bench needs before it starts: a tool, a built app, a machine property. */
@@ -24,10 +25,7 @@ export function toolPrerequisite(
     name: command,
     neededBy,
     fix,
-    async isPresent() {
-      const { hasTool } = await import('../../test-support/tools.js');
-      return hasTool(command);
-    },
+    isPresent: () => hasTool(command),
   };
 }
 

@@ -25,7 +25,7 @@ describe('parseCommandLine', () => {
     });
   });
 
-  it('reads every DESIGN.md flag', () => {
+  it('reads every documented flag', () => {
     const parsed = config([
       '--host',
       '0.0.0.0',

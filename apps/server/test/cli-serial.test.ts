@@ -1,12 +1,12 @@
 import { TestPatternRenderer } from '@mjpeg-kit/sources';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 // The emulator and pty helpers live in bluetooth-source's test support (not a published entry).
 import { createPtyPair, type PtyPair } from '../../../packages/bluetooth-source/src/node/testing/pty-pair.js';
 import {
   type ServedCamera,
   serveEmulatedCamera,
 } from '../../../packages/bluetooth-source/src/node/testing/serve-camera.js';
-import { skipWithout } from '../../../test-support/tools.js';
+import { describeWithTool } from '../../../test-support/tools.js';
 import { CliProcess, getState, isJpeg, StreamReader, waitUntil } from './cli-harness.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe.skipIf(skipWithout('socat'))('--source serial: (skipped: socat is not installed)', () => {
+describeWithTool('socat', '--source serial:', () => {
   it.each(['stream', 'vc0706'] as const)(
     'serves an emulated %s camera on a pty and reports it in /state',
     async (mode) => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestPatternRenderer } from '@mjpeg-kit/sources';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { skipWithout } from '../../../test-support/tools.js';
+import { describeWithTool } from '../../../test-support/tools.js';
 import {
   CliProcess,
   fetchAll,
@@ -277,7 +277,7 @@ describe('sources', () => {
   });
 });
 
-describe.skipIf(skipWithout('openssl'))('--tls-cert/--tls-key (skipped: openssl is not installed)', () => {
+describeWithTool('openssl', '--tls-cert/--tls-key', () => {
   it('serves HTTPS with a self-signed certificate', async () => {
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');

@@ -1,29 +1,30 @@
 /**
- * Real decoders against the real server (issue 5, "Tests (real clients, real sockets)"):
- * ffmpeg, GStreamer, VLC, curl and Chromium read /stream, /snapshot.jpg and /audio.wav
- * from the built CLI on 127.0.0.1. Each tool runs briefly and every run is time-bounded.
+ * Real decoders against the real server, over real sockets: ffmpeg, GStreamer, VLC, curl and
+ * Chromium read /stream, /snapshot.jpg and /audio.wav from the built CLI on 127.0.0.1, because
+ * only the clients people actually point at a camera prove the bytes are right. Each tool runs briefly and every run is time-bounded.
  */
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
+import { findTool, hasTool, toolGate } from '../../../test-support/tools.js';
 import { run, sleep, start, waitFor } from './interop-helpers/process.js';
 import { type RunningServer, startServer } from './interop-helpers/server.js';
-import { hasCommand, hasGstElement, toolGate } from './interop-helpers/tools.js';
+import { hasGstElement } from './interop-helpers/tools.js';
 
 const WIDTH = 320;
 const HEIGHT = 240;
 const FPS = 30;
 
-const ffmpeg = toolGate('ffmpeg', hasCommand('ffmpeg'));
+const ffmpeg = findTool('ffmpeg');
 const gstreamer = toolGate(
   'GStreamer (gst-launch-1.0 with souphttpsrc, multipartdemux, jpegdec)',
-  hasCommand('gst-launch-1.0') && ['souphttpsrc', 'multipartdemux', 'jpegdec'].every(hasGstElement),
+  hasTool('gst-launch-1.0') && ['souphttpsrc', 'multipartdemux', 'jpegdec'].every(hasGstElement),
 );
-const vlc = toolGate('VLC (cvlc)', hasCommand('cvlc'));
-const curl = toolGate('curl', hasCommand('curl'));
-const chromium = toolGate(`Chromium (${CHROMIUM_PATH})`, hasCommand(CHROMIUM_PATH));
+const vlc = toolGate('VLC (cvlc)', hasTool('cvlc'));
+const curl = findTool('curl');
+const chromium = toolGate(`Chromium (${CHROMIUM_PATH})`, hasTool(CHROMIUM_PATH));
 
 let server: RunningServer;
 let scratch: string;
@@ -39,8 +40,8 @@ afterAll(async () => {
 });
 
 describe('ffmpeg', () => {
-  it.skipIf(ffmpeg.skip)(`decodes at least 30 frames from /stream${ffmpeg.note}`, async () => {
-    ffmpeg.require();
+  it.skipIf(ffmpeg.skip)(`decodes at least 30 frames from /stream${ffmpeg.label}`, async () => {
+    ffmpeg.assertPresent();
     const result = await run(
       'ffmpeg',
       [
@@ -67,8 +68,8 @@ describe('ffmpeg', () => {
     expect(frames.at(-1)).toBeGreaterThanOrEqual(30);
   });
 
-  it.skipIf(ffmpeg.skip)(`reads /audio.wav as 16-bit PCM${ffmpeg.note}`, async () => {
-    ffmpeg.require();
+  it.skipIf(ffmpeg.skip)(`reads /audio.wav as 16-bit PCM${ffmpeg.label}`, async () => {
+    ffmpeg.assertPresent();
     const result = await run(
       'ffmpeg',
       [
@@ -100,9 +101,9 @@ describe('ffmpeg', () => {
 
 describe('GStreamer', () => {
   it.skipIf(gstreamer.skip)(
-    `decodes 30 frames through souphttpsrc ! multipartdemux ! jpegdec${gstreamer.note}`,
+    `decodes 30 frames through souphttpsrc ! multipartdemux ! jpegdec${gstreamer.label}`,
     async () => {
-      gstreamer.require();
+      gstreamer.assertPresent();
       const result = await run(
         'gst-launch-1.0',
         [
@@ -136,8 +137,8 @@ describe('GStreamer', () => {
 });
 
 describe('VLC', () => {
-  it.skipIf(vlc.skip)(`plays /stream, writing decoded pictures${vlc.note}`, async () => {
-    vlc.require();
+  it.skipIf(vlc.skip)(`plays /stream, writing decoded pictures${vlc.label}`, async () => {
+    vlc.assertPresent();
     // VLC refuses to run as root; the scene filter writes every third decoded picture as a PNG.
     const out = mkdtempSync(join(tmpdir(), 'mjpeg-kit-interop-vlc-'));
     chmodSync(out, 0o777);
@@ -192,8 +193,8 @@ async function playWithVlc(out: string): Promise<void> {
 }
 
 describe('curl', () => {
-  it.skipIf(curl.skip)(`gets a valid /snapshot.jpg${curl.note}`, async () => {
-    curl.require();
+  it.skipIf(curl.skip)(`gets a valid /snapshot.jpg${curl.label}`, async () => {
+    curl.assertPresent();
     const file = join(scratch, 'snapshot.jpg');
     const result = await run(
       'curl',
@@ -217,10 +218,10 @@ describe('curl', () => {
     expect(jpeg.length).toBe(Number(size));
     expect([...jpeg.subarray(0, 2)]).toEqual([0xff, 0xd8]);
     expect([...jpeg.subarray(-2)]).toEqual([0xff, 0xd9]);
-    if (hasCommand('identify')) {
+    if (hasTool('identify')) {
       const identified = await run('identify', ['-format', '%m %w %h', file], { timeoutMs: 10_000 });
       expect(identified.stdout.trim()).toBe(`JPEG ${WIDTH} ${HEIGHT}`);
-    } else if (hasCommand('ffmpeg')) {
+    } else if (hasTool('ffmpeg')) {
       const decoded = await run('ffmpeg', ['-hide_banner', '-i', file, '-f', 'null', '-'], {
         timeoutMs: 10_000,
       });
@@ -231,9 +232,9 @@ describe('curl', () => {
 
 describe('Chromium', () => {
   it.skipIf(chromium.skip)(
-    `shows <img src=/stream> and the picture moves${chromium.note}`,
+    `shows <img src=/stream> and the picture moves${chromium.label}`,
     async () => {
-      chromium.require();
+      chromium.assertPresent();
       const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT } });

@@ -1,8 +1,8 @@
 /**
- * The server's wire behaviour seen from raw sockets (issue 5, "Tests (real clients, real
- * sockets)"): HTTP/1.0 close-delimited streams, /av read with @mjpeg-kit/boundary-parser,
- * and bad requests (huge headers, bad methods, bad ?fps=, wrong credentials) that get the
- * right status while a healthy viewer keeps receiving frames.
+ * The server's wire behaviour seen from raw sockets: HTTP/1.0 close-delimited streams, /av
+ * read with @mjpeg-kit/boundary-parser, and bad requests (huge headers, bad methods, bad
+ * ?fps=, wrong credentials) that get the right status while a healthy viewer keeps receiving
+ * frames.
  */
 
 import { request as httpRequest } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * 100 sockets that ask for /stream and never read, for 10 s (issue 5): the server's memory
+ * 100 sockets that ask for /stream and never read, for 10 s: the server's memory
  * stays bounded, a healthy viewer still gets most of the source frame rate, and the server
  * drops the stalled sockets once they have drained nothing for `--stall-timeout`.
  */

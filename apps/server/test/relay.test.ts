@@ -1,5 +1,5 @@
 /**
- * The relay (issue 6): `--source http://…` pulls an upstream stream with @mjpeg-kit/client's
+ * The relay: `--source http://…` pulls an upstream stream with @mjpeg-kit/client's
  * openStream and re-serves it. Frames must come out byte-identical, the relay must heal when
  * the upstream is killed and restarted (for viewers that stayed and for new ones), and an
  * upstream that goes silent without closing must be caught by the client's idle timeout.
@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { getBoundary, MultipartParser } from '@mjpeg-kit/boundary-parser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { videoSource } from '../src/sources.js';
 import { CliProcess, getState, sleep, waitUntil } from './cli-harness.js';
 
 const UPSTREAM_ARGS = ['--size', '160x120', '--fps', '15', '--audio', 'none'];
@@ -263,4 +264,89 @@ describe('relay: --source http://upstream/stream', () => {
     await waitUntil(() => (open.size <= 1 ? true : undefined), 5_000, 'the silent connection to close');
     expect(relay.stdout + relay.stderr).toMatch(/idleTimeoutMs/);
   }, 30_000);
+});
+
+describe('relay: upstream parts as pieces', () => {
+  /** A camera that sends `frames` in turn, each part cut into 997-byte writes a moment apart. */
+  async function raggedCamera(frames: Uint8Array[]): Promise<string> {
+    const camera = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'multipart/x-mixed-replace;boundary=cut' });
+      let open = true;
+      res.on('close', () => {
+        open = false;
+      });
+      void (async () => {
+        for (let i = 0; open; i++) {
+          const frame = frames[i % frames.length]!;
+          const part = Buffer.concat([
+            Buffer.from(`--cut\r\nContent-Type: image/jpeg\r\nContent-Length: ${frame.length}\r\n\r\n`),
+            frame,
+            Buffer.from('\r\n'),
+          ]);
+          for (let at = 0; at < part.length && open; at += 997) {
+            res.write(part.subarray(at, at + 997));
+            await sleep(2);
+          }
+          await sleep(30);
+        }
+      })();
+    });
+    camera.listen(0, '127.0.0.1');
+    await new Promise((resolve) => camera.once('listening', resolve));
+    cleanups.push(() => {
+      camera.closeAllConnections();
+      camera.close();
+    });
+    return `http://127.0.0.1:${(camera.address() as AddressInfo).port}/stream`;
+  }
+
+  /** A few distinct 640x480 JPEGs from the synthetic camera. */
+  async function donorFrames(count: number): Promise<Uint8Array[]> {
+    const donor = cli(['--port', '0', '--size', '640x480', '--fps', '15', '--audio', 'none']);
+    const donorUrl = await donor.ready();
+    const frames: Uint8Array[] = [];
+    while (frames.length < count) {
+      const frame = new Uint8Array(await (await fetch(`${donorUrl}snapshot.jpg`)).arrayBuffer());
+      if (!frames.some((seen) => hex(seen) === hex(frame))) frames.push(frame);
+      await sleep(80);
+    }
+    return frames;
+  }
+
+  it('the http source asks the client for pieces: bodies spanning chunks come as views, joined byte-identical', async () => {
+    const [frame] = await donorFrames(1);
+    const url = await raggedCamera([frame!]);
+    const controller = new AbortController();
+    cleanups.push(() => controller.abort());
+    const plan = videoSource(
+      { kind: 'http', url },
+      { width: 640, height: 480, fps: 15, sourceTimeoutMs: 5000 },
+    );
+    const source = await plan.open({ signal: controller.signal, onStatus: () => {} });
+    const iterator = source[Symbol.asyncIterator]();
+    const { value: packet } = await iterator.next();
+    await iterator.return?.();
+    if (!packet || !('pieces' in packet))
+      throw new Error(`expected a packet with pieces, got ${String(packet)}`);
+    expect(packet.pieces.length).toBeGreaterThan(1);
+    expect(packet.bodyLength).toBe(frame!.length);
+    expect(hex(Buffer.concat(packet.pieces))).toBe(hex(frame!));
+  });
+
+  it('relays frames cut into many chunks byte-identical, and serves the snapshot and the size from them', async () => {
+    const frames = await donorFrames(3);
+    const relay = cli(['--port', '0', '--source', await raggedCamera(frames), '--audio', 'none']);
+    const relayUrl = await relay.ready();
+    const viewer = new Viewer(`${relayUrl}stream`);
+    await viewer.waitFor(
+      (seen) => new Set(seen).size >= 3 && seen.length >= 6,
+      20_000,
+      'three distinct frames',
+    );
+    const upstream = new Set(frames.map(hex));
+    for (const frame of viewer.frames) expect(upstream.has(frame)).toBe(true);
+    const snapshot = new Uint8Array(await (await fetch(`${relayUrl}snapshot.jpg`)).arrayBuffer());
+    expect(upstream.has(hex(snapshot))).toBe(true);
+    expect((await getState(relayUrl)).resolution).toEqual({ width: 640, height: 480 });
+  }, 40_000);
 });

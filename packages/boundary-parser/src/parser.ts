@@ -55,7 +55,7 @@ export interface PiecesPart extends Omit<Part, 'body'> {
 /** The part type for a body form: {@link PiecesPart} for `'pieces'`, else {@link Part}. */
 export type PartOf<F extends BodyForm> = F extends 'pieces' ? PiecesPart : Part;
 
-// Parser states: small integers (STYLE.md).
+// Parser states: small integers, which V8 stores unboxed and compares cheaply in the hot loop.
 const FIRST = 0; // deciding: headers straight away, or a preamble
 const SEEK = 1; // looking for a delimiter, skipping bytes
 const TAIL = 2; // after the boundary on a delimiter line: padding, line end

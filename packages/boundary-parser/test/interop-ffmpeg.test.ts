@@ -3,12 +3,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatBytes } from '@mjpeg-kit/bytes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skipWithout } from '../../../test-support/tools.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTool } from '../../../test-support/tools.js';
 import { getBoundary, MultipartParser, parseMultipart } from '../src/index.js';
 import { pieces, seeded, splitAt } from './replay.js';
 
-const ffmpeg = !skipWithout('ffmpeg');
 const SOURCE = ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-frames:v', '20'];
 const EXACT = ['-fflags', '+bitexact', '-flags:v', '+bitexact'];
 
@@ -29,7 +28,7 @@ function parseAll(chunks: Uint8Array[], boundary: string): Uint8Array[] {
   return bodies;
 }
 
-describe.skipIf(!ffmpeg)('interop with ffmpeg -f mpjpeg (skipped: ffmpeg not installed)', () => {
+describeWithTool('ffmpeg', 'interop with ffmpeg -f mpjpeg', () => {
   let dir = '';
   let files: Uint8Array[] = [];
 

@@ -295,7 +295,7 @@ describe('tolerated dialects (each counted in stats)', () => {
   });
 });
 
-describe('latency (issue 2): a part by length is returned by the write() that confirms it', () => {
+describe('latency (#2): a part by length is returned by the write() that confirms it', () => {
   const head = bytes('--B\r\nContent-Type: image/jpeg\r\nContent-Length: 4\r\n\r\n\xff\xd8\xff\xd9');
 
   it.each([

@@ -108,7 +108,7 @@ export function run(
 }
 
 /**
- * Replays `input` every way STYLE.md asks: whole, byte by byte, and split at every offset
+ * Replays `input` every way a network may cut it: whole, byte by byte, and split at every offset
  * (inputs up to 8 KiB); larger inputs in 1- and 7-byte feeds, 16 KiB chunks and 300 seeded
  * random splits; then 25 fast-check random splits. Every way must give the same outcome,
  * with contiguous bodies and with pieces (joined, see {@link runPieces}); returns it.

@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
+import { findTool } from '../../../test-support/tools.js';
 
 // The DOM player in Debian's Chromium, fed by a scripted stream (the `openStream` option), so each
 // behaviour is tested without a server: drawing, skip-to-newest, visibility, destroy, <img> mode,
 // snapshot and audio. apps/web/test/e2e.test.ts covers the real server and the real client.
 
-const haveChromium = existsSync(CHROMIUM_PATH);
-const skipReason = haveChromium ? '' : ` [skipped: ${CHROMIUM_PATH} not found]`;
 // Under CI a missing Chromium fails the suite instead of skipping it.
-const skipChromium = !haveChromium && !process.env.CI;
+const chromium = findTool(CHROMIUM_PATH);
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
 const domEntry = fileURLToPath(new URL('../src/dom.ts', import.meta.url));
 // 127.0.0.1 is a secure context, which ImageDecoder and AudioWorklet require; requests never leave
@@ -105,11 +103,12 @@ type HarnessWindow = Window & {
   log: unknown[];
 };
 
-describe.skipIf(skipChromium)(`MjpegPlayer in Chromium with a scripted stream${skipReason}`, () => {
+describe.skipIf(chromium.skip)(`MjpegPlayer in Chromium with a scripted stream${chromium.label}`, () => {
   let browser: Browser;
   let bundle: string;
 
   beforeAll(async () => {
+    chromium.assertPresent();
     const result = await build({
       stdin: {
         contents: `export * from ${JSON.stringify(domEntry)};`,

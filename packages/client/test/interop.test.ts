@@ -3,13 +3,12 @@
  * "NO SIGNAL" image, no camera needed) and the mjpeg-kit CLI. Each suite skips with the
  * reason when its tool is absent, and fails instead under CI.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getBoundary, MultipartParser } from '@mjpeg-kit/boundary-parser';
 import type { MediaPacket } from '@mjpeg-kit/bytes';
 import { readJpegInfo } from '@mjpeg-kit/jpeg-scanner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTool } from '../../../test-support/tools.js';
+import { findTool, requirements } from '../../../test-support/tools.js';
 import { openStream } from '../src/index.js';
 import { hex } from './helpers/media.js';
 import { type Child, freePort, startChild, waitForOutput, waitForPort } from './helpers/process.js';
@@ -94,92 +93,90 @@ describe.skipIf(ustreamer.skip)(
 );
 
 const cliPath = fileURLToPath(new URL('../../../apps/server/dist/cli.js', import.meta.url));
-const cliBuilt = existsSync(cliPath);
-
 // turbo builds apps/server before this package's tests (turbo.json); outside turbo the suite
-// skips until the app is built, and under CI it runs regardless, so a missing build fails.
-describe.skipIf(!cliBuilt && !process.env.CI)(
-  `the mjpeg-kit server CLI${cliBuilt ? '' : ' (skipped: apps/server is not built: npx turbo run build --filter=mjpeg-kit-server...)'}`,
-  () => {
-    let server: Child | undefined;
-    let base = '';
+// skips until the app is built (npx turbo run build --filter=mjpeg-kit-server...), and under CI
+// it runs regardless, so a missing build fails.
+const cli = requirements({ 'built server': cliPath });
 
-    beforeAll(async () => {
-      server = startChild(process.execPath, [cliPath, '--port', '0', '--size', '160x120', '--fps', '15']);
-      base = (await waitForOutput(server, /mjpeg-kit-server listening on (http:\/\/\S+\/)/))[1]!;
-    });
+describe.skipIf(cli.skip)(`the mjpeg-kit server CLI${cli.reason}`, () => {
+  let server: Child | undefined;
+  let base = '';
 
-    afterAll(async () => {
-      await server?.stop();
-    });
+  beforeAll(async () => {
+    cli.check();
+    server = startChild(process.execPath, [cliPath, '--port', '0', '--size', '160x120', '--fps', '15']);
+    base = (await waitForOutput(server, /mjpeg-kit-server listening on (http:\/\/\S+\/)/))[1]!;
+  });
 
-    /** Frames of `path` read with the boundary parser alone, keyed by X-Frame-Seq. */
-    async function rawFrames(path: string, count: number): Promise<Map<string, string>> {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), 10_000);
-      const response = await fetch(`${base}${path}`, { signal: controller.signal });
-      const parser = new MultipartParser(getBoundary(response.headers.get('content-type')!));
-      const frames = new Map<string, string>();
-      const reader = response.body!.getReader();
-      try {
-        while (frames.size < count) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          for (const part of parser.write(value)) {
-            if (part.contentType === 'image/jpeg')
-              frames.set(part.headers.get('x-frame-seq')!, hex(part.body));
-          }
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** Frames of `path` read with the boundary parser alone, keyed by X-Frame-Seq. */
+  async function rawFrames(path: string, count: number): Promise<Map<string, string>> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 10_000);
+    const response = await fetch(`${base}${path}`, { signal: controller.signal });
+    const parser = new MultipartParser(getBoundary(response.headers.get('content-type')!));
+    const frames = new Map<string, string>();
+    const reader = response.body!.getReader();
+    try {
+      while (frames.size < count) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const part of parser.write(value)) {
+          if (part.contentType === 'image/jpeg') frames.set(part.headers.get('x-frame-seq')!, hex(part.body));
         }
-      } finally {
-        clearTimeout(timer);
-        await reader.cancel().catch(() => {});
       }
-      return frames;
+    } finally {
+      clearTimeout(timer);
+      await reader.cancel().catch(() => {});
     }
+    return frames;
+  }
 
-    it('yields the frames a raw parse of the same stream yields, byte-identical, by X-Frame-Seq', async () => {
-      const stream = openStream(`${base}stream`, testOptions().options);
-      const [ours, raw] = await Promise.all([take(stream, 12), rawFrames('stream', 12)]);
-      expect(ours).toHaveLength(12);
-      const common = ours.filter((frame) => raw.has(String(frame.seq)));
-      expect(common.length).toBeGreaterThanOrEqual(6);
-      for (const frame of common) expect(hex(frame.body)).toBe(raw.get(String(frame.seq)));
-      expect(stream.stats.parser).toBe('multipart');
-      // Two processes' clocks (performance.timeOrigin + now()) agree to about a millisecond.
-      expect(stream.stats.latencyMs).toBeGreaterThan(-2);
-      expect(stream.stats.latencyMs).toBeLessThan(5_000);
-      expect(readJpegInfo(ours[0]!.body)).toMatchObject({ width: 160, height: 120 });
-    });
+  it('yields the frames a raw parse of the same stream yields, byte-identical, by X-Frame-Seq', async () => {
+    const stream = openStream(`${base}stream`, testOptions().options);
+    const [ours, raw] = await Promise.all([take(stream, 12), rawFrames('stream', 12)]);
+    expect(ours).toHaveLength(12);
+    const common = ours.filter((frame) => raw.has(String(frame.seq)));
+    expect(common.length).toBeGreaterThanOrEqual(6);
+    for (const frame of common) expect(hex(frame.body)).toBe(raw.get(String(frame.seq)));
+    expect(stream.stats.parser).toBe('multipart');
+    // Two processes' clocks (performance.timeOrigin + now()) agree to about a millisecond.
+    expect(stream.stats.latencyMs).toBeGreaterThan(-2);
+    expect(stream.stats.latencyMs).toBeLessThan(5_000);
+    expect(readJpegInfo(ours[0]!.body)).toMatchObject({ width: 160, height: 120 });
+  });
 
-    it('reads ?raw=1 (application/octet-stream, boundary in X-Boundary)', async () => {
-      const stream = openStream(`${base}stream`, testOptions({ raw: true }).options);
-      const frames = await take(stream, 3);
-      expect(frames.every((frame) => isWholeJpeg(frame.body))).toBe(true);
-      expect(stream.stats.url).toBe(`${base}stream?raw=1`);
-      expect(stream.stats.parser).toBe('multipart');
-    });
+  it('reads ?raw=1 (application/octet-stream, boundary in X-Boundary)', async () => {
+    const stream = openStream(`${base}stream`, testOptions({ raw: true }).options);
+    const frames = await take(stream, 3);
+    expect(frames.every((frame) => isWholeJpeg(frame.body))).toBe(true);
+    expect(stream.stats.url).toBe(`${base}stream?raw=1`);
+    expect(stream.stats.parser).toBe('multipart');
+  });
 
-    it('reads /av: frames and L16 audio with its sample rate', async () => {
-      const stream = openStream(`${base}av`, testOptions().options);
-      const packets: MediaPacket[] = [];
-      for await (const packet of stream) {
-        packets.push(packet);
-        if (
-          packets.some((p) => p.type === 'image/jpeg') &&
-          packets.filter((p) => p.type !== 'image/jpeg').length >= 5
-        ) {
-          break;
-        }
+  it('reads /av: frames and L16 audio with its sample rate', async () => {
+    const stream = openStream(`${base}av`, testOptions().options);
+    const packets: MediaPacket[] = [];
+    for await (const packet of stream) {
+      packets.push(packet);
+      if (
+        packets.some((p) => p.type === 'image/jpeg') &&
+        packets.filter((p) => p.type !== 'image/jpeg').length >= 5
+      ) {
+        break;
       }
-      const audio = packets.filter((packet) => packet.type !== 'image/jpeg');
-      expect(audio.length).toBeGreaterThanOrEqual(5);
-      for (const packet of audio) {
-        expect(packet.type).toBe('audio/L16');
-        expect(packet.sampleRate).toBeGreaterThan(0);
-        expect(packet.channels).toBe(1);
-        expect(packet.body.length % 2).toBe(0);
-      }
-      expect(stream.stats.audioPackets).toBe(audio.length);
-    });
-  },
-);
+    }
+    const audio = packets.filter((packet) => packet.type !== 'image/jpeg');
+    expect(audio.length).toBeGreaterThanOrEqual(5);
+    for (const packet of audio) {
+      expect(packet.type).toBe('audio/L16');
+      expect(packet.sampleRate).toBeGreaterThan(0);
+      expect(packet.channels).toBe(1);
+      expect(packet.body.length % 2).toBe(0);
+    }
+    expect(stream.stats.audioPackets).toBe(audio.length);
+  });
+});

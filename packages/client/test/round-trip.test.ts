@@ -41,7 +41,7 @@ const packet: fc.Arbitrary<MediaPacket> = fc.oneof(
   }),
 );
 
-/** mjpeg-kit's wire layout (DESIGN.md "Bytes of a live part"): opening once, head, body, tail. */
+/** mjpeg-kit's wire layout (docs/architecture.md, "The bytes of a live part"): opening once, head, body, tail. */
 function encode(packets: MediaPacket[]): Uint8Array {
   const pieces: Uint8Array[] = [ascii(`--${BOUNDARY}\r\n`)];
   for (const p of packets) {

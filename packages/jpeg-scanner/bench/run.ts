@@ -96,7 +96,7 @@ const adapters: Record<string, Adapter> = {
     return frames;
   },
   'naive FF D8…FF D9': (chunks) => {
-    // Find SOI, then the next FF D9: what the seed's client did, made streaming.
+    // Find SOI, then the next FF D9: what naive MJPEG clients do, made streaming.
     const frames: Uint8Array[] = [];
     let pieces: Uint8Array[] = [];
     let inFrame = false;

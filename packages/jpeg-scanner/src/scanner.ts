@@ -76,7 +76,7 @@ export interface JpegScannerStats {
   repairedFrames: number;
 }
 
-// Parser states, small integers (see STYLE.md).
+// Parser states: small integers, which V8 stores unboxed and compares cheaply in the hot loop.
 /** Outside a frame, looking for FF D8. */
 const SEEK = 0;
 /** Outside a frame; the previous buffer ended with an FF that may begin an SOI. */

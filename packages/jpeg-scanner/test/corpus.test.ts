@@ -3,16 +3,18 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findTool, hasTool, toolGate } from '../../../test-support/tools.js';
 import { readJpegInfo } from '../src/index.js';
-import { corpusDir, corpusNames, expectFramesEverySplit, join, readCorpus, toolGate } from './helpers.js';
+import { corpusDir, corpusNames, expectFramesEverySplit, join, readCorpus } from './helpers.js';
 
-const identify = toolGate('identify');
-const tools = ['ffmpeg', 'cjpeg', 'convert', 'exiftool'].map((tool) => toolGate(tool));
-const allTools = {
-  missing: tools.some((tool) => tool.missing),
-  skip: tools.some((tool) => tool.skip),
-  why: tools.find((tool) => tool.missing)?.why ?? '(ffmpeg, cjpeg, convert, exiftool)',
-};
+const identify = findTool('identify');
+/** What make-corpus.sh runs, and identify to read its output. */
+const CORPUS_TOOLS = ['ffmpeg', 'cjpeg', 'convert', 'exiftool', 'identify'];
+const missingCorpusTools = CORPUS_TOOLS.filter((tool) => !hasTool(tool));
+const corpusTools = toolGate(
+  (missingCorpusTools.length > 0 ? missingCorpusTools : CORPUS_TOOLS).join(', '),
+  missingCorpusTools.length === 0,
+);
 
 /** What ImageMagick's `identify` says, in readJpegInfo's terms. */
 function identifyInfo(path: string): Record<string, unknown> {
@@ -57,41 +59,35 @@ function ourInfo(frame: Uint8Array): Record<string, unknown> {
   };
 }
 
-describe.skipIf(identify.skip)(`readJpegInfo agrees with ImageMagick identify ${identify.why}`, () => {
+describe.skipIf(identify.skip)(`readJpegInfo agrees with ImageMagick identify${identify.label}`, () => {
   it.each(corpusNames)('on %s', (name) => {
-    expect(identify.missing, 'identify is required under CI').toBe(false);
+    identify.assertPresent();
     expect(ourInfo(readCorpus(name))).toEqual(identifyInfo(joinPath(corpusDir, name)));
   });
 });
 
-describe.skipIf(allTools.skip || identify.skip)(
-  `the corpus made again by make-corpus.sh ${allTools.why}`,
-  () => {
-    const dir = mkdtempSync(joinPath(tmpdir(), 'jpeg-scanner-corpus-'));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+describe.skipIf(corpusTools.skip)(`the corpus made again by make-corpus.sh${corpusTools.label}`, () => {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'jpeg-scanner-corpus-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('has the same files, each scanned whole and split, and read as identify reads it', () => {
-      expect(
-        allTools.missing || identify.missing,
-        'ffmpeg, cjpeg, convert, exiftool, identify are required under CI',
-      ).toBe(false);
-      execFileSync('sh', [joinPath(corpusDir, 'make-corpus.sh'), dir], { stdio: 'pipe', timeout: 60_000 });
-      const names = readdirSync(dir)
-        .filter((name) => name.endsWith('.jpg'))
-        .sort();
-      expect(names).toEqual(corpusNames);
-      const frames = names.map((name) => readCorpus(name, dir));
-      for (const [i, frame] of frames.entries()) {
-        expect(ourInfo(frame), names[i]).toEqual(identifyInfo(joinPath(dir, names[i] as string)));
-      }
-      expectFramesEverySplit(
-        join(...frames),
-        frames,
-        { frames: frames.length, droppedFrames: 0, skippedBytes: 0 },
-        {
-          randomSplits: 20,
-        },
-      );
-    });
-  },
-);
+  it('has the same files, each scanned whole and split, and read as identify reads it', () => {
+    corpusTools.assertPresent();
+    execFileSync('sh', [joinPath(corpusDir, 'make-corpus.sh'), dir], { stdio: 'pipe', timeout: 60_000 });
+    const names = readdirSync(dir)
+      .filter((name) => name.endsWith('.jpg'))
+      .sort();
+    expect(names).toEqual(corpusNames);
+    const frames = names.map((name) => readCorpus(name, dir));
+    for (const [i, frame] of frames.entries()) {
+      expect(ourInfo(frame), names[i]).toEqual(identifyInfo(joinPath(dir, names[i] as string)));
+    }
+    expectFramesEverySplit(
+      join(...frames),
+      frames,
+      { frames: frames.length, droppedFrames: 0, skippedBytes: 0 },
+      {
+        randomSplits: 20,
+      },
+    );
+  });
+});

@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { bytesEqual } from '@mjpeg-kit/bytes';
 import { expect } from 'vitest';
 import { seededRandom, splitAt, splitEvery } from '../../../test-support/splits.js';
-import { hasTool } from '../../../test-support/tools.js';
 import { JpegScanner, type JpegScannerOptions, type JpegScannerStats } from '../src/index.js';
 
 export { splitAt, splitEvery };
@@ -17,16 +16,6 @@ export const corpusNames = readdirSync(corpusDir)
 
 export function readCorpus(name: string, dir = corpusDir): Uint8Array {
   return new Uint8Array(readFileSync(`${dir}/${name}`));
-}
-
-/** `skip` for `describe.skipIf`: a missing tool skips locally and fails under CI. */
-export function toolGate(command: string): { skip: boolean; missing: boolean; why: string } {
-  const missing = !hasTool(command);
-  return {
-    missing,
-    skip: missing && !process.env.CI,
-    why: missing ? `(skipped: ${command} is not installed)` : `(${command})`,
-  };
 }
 
 export interface ScanResult {
@@ -78,7 +67,7 @@ export function scanChunksAsPieces(chunks: readonly Uint8Array[], options?: Jpeg
 }
 
 /**
- * The ways every input is replayed (STYLE.md "Tests"): whole; for inputs up to 8 KiB split in
+ * The ways every input is replayed, as a network may cut it: whole; for inputs up to 8 KiB split in
  * two at every offset and byte by byte; for larger ones 1- and 7-byte feeds and 16 KiB
  * chunks; plus `randomSplits` seeded random splittings.
  */

@@ -58,7 +58,7 @@ describe('JpegScanner on the corpus (real encoders)', () => {
     );
   });
 
-  it('does not end a frame at the EXIF thumbnail’s own FF D9 (issue 3)', () => {
+  it('does not end a frame at the EXIF thumbnail’s own FF D9 (#3)', () => {
     const thumbnailEnd = findBytes(exifFrame, bytes(0xff, 0xd9));
     expect(thumbnailEnd).toBeLessThan(exifFrame.length - 2);
     expectFramesEverySplit(join(exifFrame, ffmpegFrame), [exifFrame, ffmpegFrame], { droppedFrames: 0 });

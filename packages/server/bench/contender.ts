@@ -57,7 +57,7 @@ function startPublisher(publish: (frame: Buffer, timestampMs: number, seq: numbe
   tick();
 }
 
-/** The part head and tail exactly as our server lays them out (DESIGN.md), for the baselines. */
+/** The part head and tail exactly as our server lays them out (docs/architecture.md), for the baselines. */
 function partHead(frame: Buffer, timestampMs: number): string {
   return `Content-Type: image/jpeg\r\nContent-Length: ${frame.length}\r\nX-Timestamp: ${(timestampMs / 1000).toFixed(6)}\r\n\r\n`;
 }

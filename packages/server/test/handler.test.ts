@@ -260,7 +260,7 @@ describe('/snapshot.jpg', () => {
 });
 
 describe('/state', () => {
-  it('answers before the first frame, in the DESIGN.md shape', async () => {
+  it('answers before the first frame, in the documented shape', async () => {
     server = await startServer({ sourceKind: 'synthetic' });
     const response = await fetchRaw(get('/state'));
     expect(response.status).toBe(200);

@@ -283,7 +283,7 @@ export function decodeChunked(body: Buffer): { data: Buffer; done: boolean } {
   return { data, done: reader.done };
 }
 
-/** One multipart part as the test reads it, strictly by the layout DESIGN.md pins. */
+/** One multipart part as the test reads it, strictly by the layout docs/architecture.md pins. */
 export interface TestPart {
   headers: Record<string, string>;
   headerNames: string[];

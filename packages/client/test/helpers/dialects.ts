@@ -194,7 +194,8 @@ export const DIALECTS: Dialect[] = [
     ],
   },
   {
-    // What the seed's Safari and Chrome got: the JPEG bytes only, although multipart was declared.
+    // What Safari and Chrome hand a fetch of some cameras: the JPEG bytes only, although
+    // multipart was declared.
     name: 'JPEG bytes only under a multipart Content-Type',
     headers: { 'content-type': 'multipart/x-mixed-replace; boundary=myBOUNDARY' },
     body: bytes(F1, F2, F3),

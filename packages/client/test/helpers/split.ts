@@ -8,7 +8,7 @@ import {
 export { cut, every };
 
 /**
- * Every way the package's parsers are fed in tests (STYLE.md): whole, in 1- and 7-byte
+ * Every way the package's parsers are fed in tests, as a network may cut a stream: whole, in 1- and 7-byte
  * feeds, split in two at every offset (inputs up to 8 KiB), in 16 KiB chunks and seeded
  * random splits for larger ones. Yields `[label, chunks]`.
  */
