@@ -59,11 +59,11 @@ export function cappedVideoSource(spec: VideoSpec, config: VideoSourceOptions, f
  * `source` with frames closer together than `1 / fps` s dropped (audio passes untouched), so
  * a camera's viewers and snapshots see at most `fps` frames per second.
  */
-export async function* capFrameRate(
-  source: AsyncIterable<MediaPacket>,
+export async function* capFrameRate<P extends Pick<MediaPacket, 'type'>>(
+  source: AsyncIterable<P>,
   fps: number,
   now: () => number = () => performance.now(),
-): AsyncGenerator<MediaPacket, void, undefined> {
+): AsyncGenerator<P, void, undefined> {
   const intervalMs = 1000 / fps;
   // A frame up to 1 ms early still counts as on time: timer and arrival jitter.
   const earlyMs = Math.min(1, intervalMs / 10);
@@ -125,6 +125,7 @@ export function videoSource(spec: VideoSpec, config: VideoSourceOptions): Source
           (await import('@mjpeg-kit/client')).openStream(spec.url, {
             ...lifecycle,
             idleTimeoutMs: config.sourceTimeoutMs,
+            bodies: 'pieces', // relayed with no copy in the parser: the hub joins each frame once
           }),
         reconnects: true,
       };

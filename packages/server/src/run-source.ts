@@ -2,6 +2,7 @@ import {
   backoffDelayMs,
   type MediaPacket,
   nowMs,
+  type PiecesMediaPacket,
   type ReconnectOptions,
   type StatusEvent,
   sleep,
@@ -37,11 +38,13 @@ export interface SourceLifecycle {
 
 /**
  * Opens one run of a source: the packets to publish until it ends, fails or is aborted.
- * Called again for every restart. May return a promise (to import a source lazily).
+ * Called again for every restart. May return a promise (to import a source lazily). Bodies
+ * may come as pieces (`openStream(url, { bodies: 'pieces' })` relaying a camera), which the
+ * hub sends with no extra copy.
  */
 export type OpenSource = (
   lifecycle: SourceLifecycle,
-) => AsyncIterable<MediaPacket> | Promise<AsyncIterable<MediaPacket>>;
+) => AsyncIterable<MediaPacket | PiecesMediaPacket> | Promise<AsyncIterable<MediaPacket | PiecesMediaPacket>>;
 
 /**
  * Thrown by a source (or its opener) whose input is finished for good, such as the end of
@@ -361,8 +364,8 @@ class SourceRunner implements SourceRun {
   /** One run: open, publish until it ends, fails or `signal` aborts. */
   async #runOnce(signal: AbortSignal): Promise<RunResult> {
     let delivered = false;
-    let iterator: AsyncIterator<MediaPacket> | undefined;
-    let pending: Promise<IteratorResult<MediaPacket>> | undefined;
+    let iterator: AsyncIterator<MediaPacket | PiecesMediaPacket> | undefined;
+    let pending: Promise<IteratorResult<MediaPacket | PiecesMediaPacket>> | undefined;
     let finished = false;
     const onStatus = (event: StatusEvent) => {
       if (!signal.aborted) this.#onSourceStatus(event);
@@ -404,8 +407,8 @@ class SourceRunner implements SourceRun {
    * an async generator), then waits for the source to finish, at most `stopTimeoutMs`.
    */
   async #release(
-    iterator: AsyncIterator<MediaPacket>,
-    pending: Promise<IteratorResult<MediaPacket>> | undefined,
+    iterator: AsyncIterator<MediaPacket | PiecesMediaPacket>,
+    pending: Promise<IteratorResult<MediaPacket | PiecesMediaPacket>> | undefined,
   ): Promise<void> {
     const settled = Promise.allSettled([pending, Promise.resolve().then(() => iterator.return?.())]);
     const timeout = new AbortController();
