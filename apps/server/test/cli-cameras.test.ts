@@ -316,3 +316,58 @@ describeWithTool('ffmpeg', 'a stalled camera beside a live one', () => {
     }
   }, 30_000);
 });
+
+describe('idle-stop per camera', () => {
+  let cli: CliProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    const config = join(scratch, 'idle.yaml');
+    writeFileSync(
+      config,
+      [
+        'size: 160x120',
+        'audio: none',
+        'cameras:',
+        '  lazy:',
+        '    source: synthetic',
+        '    idle-stop: 0.3',
+        '  always:',
+        '    source: synthetic',
+        '',
+      ].join('\n'),
+    );
+    cli = new CliProcess(['--config', config, '--port', '0']);
+    url = await cli.ready();
+  }, 30_000);
+
+  afterAll(async () => {
+    cli?.kill();
+    await cli?.exit();
+  });
+
+  it('starts and stops only the camera that has it, by its own viewers', async () => {
+    const state = async (name: string) =>
+      JSON.parse((await fetchAll(`${url}cams/${name}/state`)).body.toString()) as {
+        source: { online: boolean };
+      };
+    // The camera without idle-stop runs from the start; the lazy one waits for a viewer.
+    await waitUntil(
+      async () => ((await state('always')).source.online ? true : undefined),
+      10_000,
+      'always online',
+    );
+    expect(cli.stderr).not.toMatch(/starting \[lazy\] video source/);
+
+    const snapshot = await fetchAll(`${url}cams/lazy/snapshot.jpg`);
+    expect(snapshot.status).toBe(200);
+    expect(cli.stderr).toMatch(/a viewer came: starting \[lazy\] video source/);
+    await waitUntil(
+      () => (/no viewers for 0\.3 s: stopping \[lazy\] video source/.test(cli.stderr) ? true : undefined),
+      10_000,
+      'the lazy camera to stop',
+    );
+    expect(cli.stderr).not.toMatch(/\[always\] video source/);
+    expect((await state('always')).source.online).toBe(true);
+  }, 30_000);
+});
