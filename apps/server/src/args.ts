@@ -240,6 +240,11 @@ export function parseCommandLine(argv: string[]): CommandLine {
     if (flags.source !== undefined) {
       throw new UsageError('--source names the single camera; with cameras, give each its own source');
     }
+    if (file?.settings.source !== undefined) {
+      throw new UsageError(
+        `${values.config}: source names the single camera; with --camera, give each its own`,
+      );
+    }
     config.cameras = named.map(({ name, settings: own }) => {
       // A flag beats the camera's own key, which beats the file's top-level one.
       const chosen: CameraSettings = { ...file?.settings, ...own, ...flags, source: own.source };

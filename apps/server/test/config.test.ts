@@ -349,6 +349,13 @@ describe('parseCommandLine with cameras', () => {
     expect(() => parseCommandLine(args)).toThrow(message);
   });
 
+  it("refuses --camera beside the file's single-camera source", () => {
+    const path = writeConfig('source: synthetic\n');
+    expect(() => parseCommandLine(['--config', path, '--camera', 'a=synthetic'])).toThrow(
+      /source names the single camera; with --camera, give each its own/,
+    );
+  });
+
   it('throws the ConfigError of a bad file, a UsageError', () => {
     const path = writeConfig('cameras:\n  front:\n    source: synthetic\n    fps: fast\n');
     expect(() => parseCommandLine(['--config', path])).toThrow(ConfigError);
