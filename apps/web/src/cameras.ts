@@ -32,22 +32,25 @@ export function parseCameraList(json: unknown): CameraInfo[] {
  * The page's own server's cameras (`/cams`, relative to the page and with its key), or
  * `undefined` when the server has no such list (an older server, an error, no answer in
  * `timeoutMs`).
+ *
+ * Read with XMLHttpRequest rather than `fetch`: a page (or a test) that wraps `window.fetch` to
+ * watch or adapt the player's stream requests sees only those.
  */
-export async function fetchCameras(
+export function fetchCameras(
   pageUrl: string,
   timeoutMs = CAMERA_LIST_TIMEOUT_MS,
 ): Promise<CameraInfo[] | undefined> {
-  try {
-    const response = await fetch(buildDataUrl('cams', pageUrl), {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json' },
-      cache: 'no-store',
-    });
-    if (!response.ok) return undefined;
-    return parseCameraList(await response.json());
-  } catch {
-    return undefined;
-  }
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.open('GET', buildDataUrl('cams', pageUrl));
+    request.responseType = 'json';
+    request.timeout = timeoutMs;
+    request.setRequestHeader('accept', 'application/json');
+    request.onload = () =>
+      resolve(request.status === 200 ? parseCameraList(request.response as unknown) : undefined);
+    request.onerror = request.ontimeout = request.onabort = () => resolve(undefined);
+    request.send();
+  });
 }
 
 /** A data URL of one camera (`stream`, `av`, `snapshot.jpg`), relative to the page and with its key. */

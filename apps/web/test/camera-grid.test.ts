@@ -9,8 +9,9 @@ import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js
 import { requirements } from '../../../test-support/tools.js';
 import { type RunningCameraServer, startCameraServer } from './helpers/camera-server.js';
 import { readTiles, type TileView } from './helpers/grid-page.js';
-import { WEB_DIST_INDEX, waitFor } from './helpers/harness.js';
+import { SERVER_CLI, WEB_DIST_INDEX, waitFor } from './helpers/harness.js';
 import { framesAfter, readStats } from './helpers/player-page.js';
+import { startServer } from './helpers/server.js';
 
 const needs = requirements({ chromium: CHROMIUM_PATH, 'built web app': WEB_DIST_INDEX });
 
@@ -201,4 +202,69 @@ describe.skipIf(needs.skip)(`apps/web's camera grid in Chromium${needs.reason}`,
       await eight.stop();
     }
   }, 90_000);
+});
+
+const cliNeeds = requirements({
+  chromium: CHROMIUM_PATH,
+  'built server': SERVER_CLI,
+  'built web app': WEB_DIST_INDEX,
+});
+
+describe.skipIf(cliNeeds.skip)(`apps/web served by mjpeg-kit-server's CLI${cliNeeds.reason}`, () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    cliNeeds.check();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows the plain player, no grid, on a server with one camera (#11)', async () => {
+    const server = await startServer(['--size', '320x240', '--fps', '10', '--audio', 'none']);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+      await page.goto(server.url);
+      expect(await framesAfter(page, 3)).toMatchObject({ state: 'playing', width: 320 });
+      expect(await page.isHidden('#grid-view')).toBe(true);
+      expect(await page.isHidden('#camera-bar')).toBe(true);
+      expect(requested).toContain('/cams');
+      expect(requested).toContain('/av');
+      expect(requested.filter((path) => path.startsWith('/cams/'))).toEqual([]);
+    } finally {
+      await context.close();
+      await server.stop();
+    }
+  });
+
+  it("shows the grid for the CLI's --camera flags, and a tile opens its camera (#11)", async () => {
+    const server = await startServer([
+      '--size',
+      '320x240',
+      '--fps',
+      '10',
+      '--camera',
+      'front=synthetic',
+      '--camera',
+      'desk=synthetic',
+    ]);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(server.url);
+      const tiles = await tilesWithPictures(page, 2);
+      expect(tiles.map((tile) => tile.name)).toEqual(['front', 'desk']);
+      await page.click('[data-camera="desk"]');
+      expect(await framesAfter(page, 3)).toMatchObject({ state: 'playing' });
+      expect(await page.evaluate(() => new URL(window.mjpegPlayer!.url).pathname)).toBe('/cams/desk/av');
+    } finally {
+      await context.close();
+      await server.stop();
+    }
+  }, 40_000);
 });

@@ -21,10 +21,15 @@ export interface RunningCameraServer {
   stop(): Promise<void>;
 }
 
-/** Starts the cameras and an HTTP/1.1 server for them on 127.0.0.1 (port 0). */
+/** Starts the cameras and an HTTP/1.1 server for them on 127.0.0.1 (port 0), admitting `key` when given. */
 export async function startCameraServer(
   cameras: readonly TestCamera[],
-  { width = 320, height = 240, fps = 10 } = {},
+  {
+    width = 320,
+    height = 240,
+    fps = 10,
+    key,
+  }: { width?: number; height?: number; fps?: number; key?: string } = {},
 ): Promise<RunningCameraServer> {
   const registry = new CameraRegistry();
   for (const { name, audio = false } of cameras) {
@@ -34,7 +39,9 @@ export async function startCameraServer(
       runs.push(runSource(hub, (lifecycle) => syntheticAudioSource(lifecycle), { reportState: false }));
     registry.add({ name, hub, runs, audio });
   }
-  const server: Server = createServer(createMjpegHandler(registry, { webRoot: dirname(WEB_DIST_INDEX) }));
+  const server: Server = createServer(
+    createMjpegHandler(registry, { webRoot: dirname(WEB_DIST_INDEX), key }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
