@@ -9,6 +9,11 @@
  * instants it logged, so a load generator tearing down after the window changes neither.
  */
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { ConnectionLog } from '@mjpeg-kit/bench-support';
 import { loadFrames, nowMs, stampFrame } from './frames.js';
@@ -27,7 +32,7 @@ export interface ConnectionsAnswer {
   closedInWindow: number;
 }
 
-export type ContenderKind = 'ours' | 'raw' | 'mjpeg-server' | 'mjpeg-proxy' | 'upstream';
+export type ContenderKind = 'ours' | 'ours-h2' | 'raw' | 'mjpeg-server' | 'mjpeg-proxy' | 'upstream';
 
 export interface ContenderOptions {
   kind: ContenderKind;
@@ -149,9 +154,26 @@ async function startOurs(): Promise<Server> {
   return server;
 }
 
+/**
+ * Ours over HTTP/2 without TLS (h2c, prior knowledge): the same handler and hub, so the row
+ * beside `ours` prices h2 framing and per-stream flow control alone, with no encryption on
+ * either side.
+ */
+async function startOursHttp2(): Promise<Server> {
+  const { MjpegHub, createMjpegHandler } = await import('../src/index.js');
+  const hub = new MjpegHub({ maxViewers: 100_000 });
+  const handler = createMjpegHandler(hub, { log: () => {} });
+  const server = createHttp2Server((req: Http2ServerRequest, res: Http2ServerResponse) =>
+    handler(req as never, res as never),
+  );
+  startPublisher((frame, timestamp, seq) => hub.publish({ type: 'image/jpeg', body: frame, timestamp, seq }));
+  return server as unknown as Server;
+}
+
 async function main(): Promise<void> {
   const starters: Record<ContenderKind, () => Server | Promise<Server>> = {
     ours: startOurs,
+    'ours-h2': startOursHttp2,
     raw: startRaw,
     'mjpeg-server': startMjpegServer,
     'mjpeg-proxy': startMjpegProxy,

@@ -10,6 +10,7 @@
  * window's instants, so the server's side counts what was open and what closed inside the
  * window, not the teardown after it.
  */
+import { type ClientHttp2Session, connect as connectHttp2 } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import { partialMatchLength } from '@mjpeg-kit/bytes';
 import { nowMs, STAMP_BYTES, STAMP_NEEDLE, STAMP_OFFSET } from './frames.js';
@@ -28,13 +29,24 @@ export interface LoadOptions {
   windowMs: number;
   /** Connections opened concurrently while ramping up (before any request is sent). */
   connectBatch?: number;
+  /** Each viewer its own HTTP/2 connection (h2c, prior knowledge) with one stream on it. */
+  http2?: boolean;
 }
 
 export type ViewerKind = 'healthy' | 'slow' | 'stalled';
 
+/** What a viewer reads from: its socket, or its HTTP/2 stream. */
+interface Reader {
+  pause(): unknown;
+  resume(): unknown;
+  destroy(): unknown;
+}
+
 interface Viewer {
   kind: ViewerKind;
-  socket: Socket;
+  socket: Reader;
+  /** HTTP/2 only: the viewer's connection (its stream is requested with the others). */
+  session?: ClientHttp2Session;
   connectAt: number;
   firstFrameAt: number;
   received: number;
@@ -216,13 +228,59 @@ function open(kind: ViewerKind): Promise<Viewer | undefined> {
   });
 }
 
+/** Connects an HTTP/2 viewer (its session, settled) without requesting its stream yet. */
+function openHttp2(kind: ViewerKind): Promise<Viewer | undefined> {
+  return new Promise((resolve) => {
+    const viewer = {
+      kind,
+      connectAt: 0,
+      firstFrameAt: 0,
+      received: 0,
+      tail: undefined,
+      pendingEnd: [],
+      pendingTs: [],
+      frames: 0,
+      windowFrames: 0,
+      closed: false,
+      budgetStart: 0,
+      paused: false,
+    } as unknown as Viewer;
+    const session = connectHttp2(`http://127.0.0.1:${options.port}`);
+    viewer.session = session;
+    const timer = setTimeout(() => {
+      session.destroy();
+      resolve(undefined);
+    }, 10_000);
+    session.once('connect', () => {
+      clearTimeout(timer);
+      resolve(viewer);
+    });
+    session.on('error', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+    session.on('close', () => {
+      viewer.closed = true;
+    });
+  });
+}
+
 /** Sends every viewer's request in one go: the server sees the whole audience arrive at once. */
 function requestAll(): void {
   for (const viewer of viewers) {
+    if (viewer.session !== undefined) {
+      const stream = viewer.session.request({ ':path': options.path });
+      stream.on('data', (chunk: Buffer) => onData(viewer, chunk));
+      stream.on('error', () => {});
+      stream.on('close', () => {
+        viewer.closed = true;
+      });
+      viewer.socket = stream;
+    }
     if (viewer.kind === 'stalled') viewer.socket.pause();
     viewer.connectAt = nowMs();
     viewer.budgetStart = viewer.connectAt;
-    viewer.socket.write(request);
+    if (viewer.session === undefined) (viewer.socket as Socket).write(request);
   }
 }
 
@@ -269,7 +327,9 @@ async function main(): Promise<void> {
   let failedToConnect = 0;
   const batch = options.connectBatch ?? 200;
   for (let i = 0; i < kinds.length; i += batch) {
-    const opened = await Promise.all(kinds.slice(i, i + batch).map((kind) => open(kind)));
+    const opened = await Promise.all(
+      kinds.slice(i, i + batch).map((kind) => (options.http2 ? openHttp2(kind) : open(kind))),
+    );
     for (const viewer of opened) {
       if (viewer) viewers.push(viewer);
       else failedToConnect++;
@@ -303,7 +363,10 @@ async function main(): Promise<void> {
     failedToConnect,
   };
   process.stdout.write(`END ${JSON.stringify(result)}\n`);
-  for (const viewer of viewers) viewer.socket.destroy();
+  for (const viewer of viewers) {
+    viewer.socket.destroy();
+    viewer.session?.destroy();
+  }
   process.exit(0);
 }
 

@@ -6,7 +6,7 @@
  * core 1. Server CPU seconds and peak RSS come from /proc; frames, ages and time to first
  * frame from the load generator. Run: `npm run bench` in packages/server
  * (`-- --quick` for a short pass, `-- --cpu-prof` to profile our server at the largest N;
- * `--only=raw,ours`, `--viewers=100,1000`, `--no-mixed`, `--mixed-viewers=50` pick rows).
+ * `--only=raw,ours`, `--viewers=100,1000`, `--no-mixed`, `--mixed-viewers=50`, `--no-h2` pick rows).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -59,6 +59,9 @@ const MIXED = !args.includes('--no-mixed');
 /** The mixed audience's size (`--mixed-viewers=50` for a smoke run) and window. */
 const MIXED_VIEWERS = Number(option('mixed-viewers') ?? 500);
 const MIXED_WINDOW_MS = quick ? 3000 : 10_000;
+/** Our server over HTTP/2 (h2c) against HTTP/1.1 at one audience, unless `--no-h2`. */
+const HTTP2 = !args.includes('--no-h2');
+const HTTP2_VIEWERS = 100;
 
 interface Started {
   child: ChildProcess;
@@ -305,6 +308,26 @@ function mixedRow(m: Measurement): string {
   return `| ${cells.join(' | ')} |`;
 }
 
+const HTTP2_HEADER = [
+  '| protocol | viewers | % of frames | age ms (p50 / p99) | server CPU % of a core | delivered Gbit/s | server CPU s per GB | vs HTTP/1.1 |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+].join('\n');
+
+function http2Row(label: string, m: Measurement, http1: Measurement | undefined): string {
+  const healthy = m.load.kinds.healthy!;
+  const cells = [
+    m.aborted ? `${label} (${m.aborted})` : label,
+    String(m.viewers),
+    fixed((100 * healthy.fpsMean) / FPS),
+    `${fixed(healthy.ageP50)} / ${fixed(healthy.ageP99)}`,
+    fixed((100 * m.serverCpuSeconds) / m.load.windowSeconds, 0),
+    fixed((8 * m.load.bytes) / m.load.windowSeconds / 1e9, 2),
+    fixed(cpuPerGb(m), 2),
+    http1 === undefined ? '1.00×' : `${fixed(cpuPerGb(m) / cpuPerGb(http1), 2)}×`,
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
 const MIXED_HEADER = [
   '| server | healthy: % of frames | healthy age ms (p50 / p99) | slow: fps | slow age ms (p50 / p99) | sockets open at window end | sockets closed in the window | readers dropped | CPU % of a core | RSS at end MB | peak RSS MB | host load avg |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -424,6 +447,19 @@ async function main(): Promise<void> {
 
   const vga: [number, number] = [640, 480];
   const vgaFrames = loadFrames(640, 480);
+  if (HTTP2 && CONTENDERS.includes('ours')) {
+    console.log(
+      `\n## HTTP/2 vs HTTP/1.1: ours, ${HTTP2_VIEWERS} viewers at 640×480, each viewer its own connection (h2c, no TLS on either side: the price of h2 framing alone)\n`,
+    );
+    console.log(HTTP2_HEADER);
+    const load = { viewers: HTTP2_VIEWERS, warmupMs: WARMUP_MS, windowMs: WINDOW_MS };
+    const http1 = await measureOrReport('ours', HTTP2_VIEWERS, () => measure('ours', vga, load));
+    if (http1 !== undefined) console.log(http2Row('HTTP/1.1', http1, undefined));
+    const h2 = await measureOrReport('ours-h2', HTTP2_VIEWERS, () =>
+      measure('ours-h2', vga, { ...load, http2: true }),
+    );
+    if (h2 !== undefined) console.log(http2Row('HTTP/2', h2, http1));
+  }
   if (MIXED)
     console.log(
       `\n## Mixed audience: ${MIXED_VIEWERS} viewers at 640×480 (80% healthy, 10% at a quarter rate, 10% stalled), ${MIXED_WINDOW_MS / 1000} s window\n`,
