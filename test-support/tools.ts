@@ -45,7 +45,7 @@ export function needs(command: string): string {
 }
 
 /** Whether an external tool is installed, and how a test suite that needs it behaves without it. */
-export interface Tool {
+interface Tool {
   name: string;
   present: boolean;
   /** Skip when absent, except under CI, where the suite runs and `assertPresent` fails it. */

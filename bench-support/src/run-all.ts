@@ -25,7 +25,7 @@ import {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The benches that time a module in one process, so `--baseline` can time two builds of it. */
-export const BASELINE_PACKAGES = [
+const BASELINE_PACKAGES = [
   '@mjpeg-kit/bytes',
   '@mjpeg-kit/chunked',
   '@mjpeg-kit/frame-encoder',

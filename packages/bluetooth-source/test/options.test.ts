@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../../../test-support/thrown.js';
 import { portCameraSource } from '../src/camera/camera-source.js';
 import { Ov528Camera } from '../src/camera/ov528.js';
 import { type CameraPort, PortReader } from '../src/camera/port.js';
@@ -14,16 +15,6 @@ const idlePort: CameraPort = {
   close: async () => {},
 };
 
-function refusal(action: () => unknown): SourceError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected a SourceError');
-}
-
 describe('option checks', () => {
   it.each([
     ['sampleRate', { sampleRate: 999 }],
@@ -32,14 +23,17 @@ describe('option checks', () => {
     ['channels', { channels: 1.5 }],
     ['packetMs', { packetMs: Number.NaN }],
   ])('PcmPacketizer refuses a bad %s with INVALID_OPTION naming it', (option, options) => {
-    const error = refusal(() => new PcmPacketizer(options));
+    const error = thrownBy(() => new PcmPacketizer(options), SourceError);
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.option).toBe(option);
     expect(error.message).toContain(option);
   });
 
   it('portCameraSource refuses an unknown mode with INVALID_OPTION naming it', () => {
-    const error = refusal(() => portCameraSource(async () => idlePort, { mode: 'jpeg' as 'stream' }));
+    const error = thrownBy(
+      () => portCameraSource(async () => idlePort, { mode: 'jpeg' as 'stream' }),
+      SourceError,
+    );
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.option).toBe('mode');
   });
@@ -47,11 +41,12 @@ describe('option checks', () => {
   it.each([63, 513, Number.POSITIVE_INFINITY])(
     'Ov528Camera refuses packageBytes %s with INVALID_OPTION',
     (value) => {
-      const error = refusal(
+      const error = thrownBy(
         () =>
           new Ov528Camera(new PortReader(idlePort), async () => {}, createCameraStats(), {
             packageBytes: value,
           }),
+        SourceError,
       );
       expect(error.code).toBe('INVALID_OPTION');
       expect(error.option).toBe('packageBytes');
@@ -61,11 +56,12 @@ describe('option checks', () => {
   it.each([12, 0, Number.POSITIVE_INFINITY])(
     'Vc0706Camera refuses blockBytes %s with INVALID_OPTION',
     (value) => {
-      const error = refusal(
+      const error = thrownBy(
         () =>
           new Vc0706Camera(new PortReader(idlePort), async () => {}, createCameraStats(), {
             blockBytes: value,
           }),
+        SourceError,
       );
       expect(error.code).toBe('INVALID_OPTION');
       expect(error.option).toBe('blockBytes');

@@ -7,7 +7,7 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 const LENGTH_VALUE = /^\d{1,15}$/;
 
 /** A decoded header block. */
-export interface HeaderBlock {
+interface HeaderBlock {
   headers: PartHeaders;
   contentType: string | undefined;
   /** The declared length when every Content-Length/Content-Size value agrees, else undefined. */

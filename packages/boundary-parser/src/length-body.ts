@@ -12,7 +12,7 @@ export const CONFIRMED_DASHES = 3;
 /** Two bare LFs: the body's line end, then an empty line (before a delimiter, or in its place). */
 export const CONFIRMED_BLANK_LINE = 4;
 /** Anything else: the declared length was wrong. */
-export const LENGTH_LIED = 5;
+const LENGTH_LIED = 5;
 
 /**
  * A body taken by its declared length (`Content-Length` or `Content-Size`), never scanned:

@@ -14,9 +14,9 @@ export const SOF0 = 0xc0;
 /** Define Huffman tables: shares the SOFn range but is not a frame header. */
 export const DHT = 0xc4;
 /** Reserved for JPEG extensions: shares the SOFn range but is not a frame header. */
-export const JPG = 0xc8;
+const JPG = 0xc8;
 /** Define arithmetic coding conditioning: shares the SOFn range but is not a frame header. */
-export const DAC = 0xcc;
+const DAC = 0xcc;
 /** Restart markers RST0..RST7 (0xD0..0xD7): standalone, only inside entropy-coded data. */
 export const RST0 = 0xd0;
 export const RST7 = 0xd7;

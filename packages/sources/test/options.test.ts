@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../../../test-support/thrown.js';
 import { SourceError } from '../src/errors.js';
 import { execSource } from '../src/node/exec-source.js';
 import { mjpegFileSource } from '../src/node/mjpeg-file.js';
 import { syntheticAudioSource } from '../src/synthetic/synthetic-audio.js';
 import { syntheticCameraSource } from '../src/synthetic/synthetic-camera.js';
-
-function refusal(action: () => unknown): SourceError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected a SourceError');
-}
 
 describe('option checks', () => {
   it.each([
@@ -23,7 +14,7 @@ describe('option checks', () => {
     ['width', { width: 640.5 }],
     ['height', { height: Number.NaN }],
   ])('syntheticCameraSource refuses a bad %s with INVALID_OPTION naming it', (option, options) => {
-    const error = refusal(() => syntheticCameraSource(options));
+    const error = thrownBy(() => syntheticCameraSource(options), SourceError);
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.option).toBe(option);
     expect(error.message).toContain(option);
@@ -35,19 +26,19 @@ describe('option checks', () => {
     ['packetMs', { packetMs: 4 }],
     ['packetMs', { packetMs: Number.POSITIVE_INFINITY }],
   ])('syntheticAudioSource refuses a bad %s with INVALID_OPTION naming it', (option, options) => {
-    const error = refusal(() => syntheticAudioSource(options));
+    const error = thrownBy(() => syntheticAudioSource(options), SourceError);
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.option).toBe(option);
   });
 
   it.each([0, Number.POSITIVE_INFINITY])('mjpegFileSource refuses fps %s with INVALID_OPTION', (fps) => {
-    const error = refusal(() => mjpegFileSource('/nonexistent.mjpeg', { fps }));
+    const error = thrownBy(() => mjpegFileSource('/nonexistent.mjpeg', { fps }), SourceError);
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.option).toBe('fps');
   });
 
   it('execSource refuses an empty command with INVALID_OPTION naming it', () => {
-    const error = refusal(() => execSource([]));
+    const error = thrownBy(() => execSource([]), SourceError);
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.option).toBe('command');
   });

@@ -21,17 +21,17 @@ export const OV528_SET_PACKAGE_SIZE = 0x06;
 export const OV528_DATA = 0x0a;
 export const OV528_SYNC = 0x0d;
 export const OV528_ACK = 0x0e;
-export const OV528_NAK = 0x0f;
+const OV528_NAK = 0x0f;
 /** INITIAL colour setting: JPEG. GET PICTURE / DATA type: snapshot picture. */
-export const OV528_JPEG = 0x07;
-export const OV528_SNAPSHOT_PICTURE = 0x01;
+const OV528_JPEG = 0x07;
+const OV528_SNAPSHOT_PICTURE = 0x01;
 /** Package id the host ACKs after the last package to end the transfer. */
 export const OV528_END_OF_TRANSFER = 0xf0f0;
 /** Bytes around each package's data: id (2), size (2), verify code (2). */
 export const OV528_PACKAGE_OVERHEAD = 6;
 
 /** JPEG resolutions of INITIAL (C328 / µCAM-II codes). */
-export const OV528_RESOLUTIONS = {
+const OV528_RESOLUTIONS = {
   '80x64': 0x01,
   '160x128': 0x03,
   '320x240': 0x05,

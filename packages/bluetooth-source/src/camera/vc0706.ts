@@ -23,11 +23,11 @@ export const VC0706_READ_FBUF = 0x32;
 export const VC0706_GET_FBUF_LEN = 0x34;
 export const VC0706_FBUF_CTRL = 0x36;
 /** FBUF_CTRL arguments: stop (freeze) the current frame, resume live capture. */
-export const VC0706_STOP_CURRENT_FRAME = 0x00;
+const VC0706_STOP_CURRENT_FRAME = 0x00;
 export const VC0706_RESUME_FRAME = 0x03;
 
 /** Image sizes the VC0706 knows, with their register values. */
-export const VC0706_RESOLUTIONS = { '640x480': 0x00, '320x240': 0x11, '160x120': 0x22 } as const;
+const VC0706_RESOLUTIONS = { '640x480': 0x00, '320x240': 0x11, '160x120': 0x22 } as const;
 /** A VC0706 image size. */
 export type Vc0706Resolution = keyof typeof VC0706_RESOLUTIONS;
 

@@ -18,9 +18,7 @@ export const GLYPHS: Readonly<Record<string, readonly number[]>> = {
   ' ': [0, 0, 0, 0, 0, 0, 0],
 };
 
-/** Glyph cell: one MCU wide, two MCUs tall. */
-export const GLYPH_CELL_WIDTH = 16;
-export const GLYPH_CELL_HEIGHT = 32;
+// A glyph cell is one MCU wide and two tall (16×32 pixels): 5×7 glyph pixels scaled and offset.
 const SCALE_X = 2;
 const SCALE_Y = 3;
 const OFFSET_X = 3;
