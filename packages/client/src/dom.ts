@@ -7,7 +7,7 @@ export {
   DEFAULT_MAX_AUDIO_BUFFER_MS,
 } from './dom/audio-output.js';
 export { type DecoderKind, getAvailableDecoders } from './dom/decoders.js';
-export { PlayerError, type PlayerErrorCode } from './dom/errors.js';
+export { PlayerError, type PlayerErrorCode, type PlayerErrorOptions } from './dom/errors.js';
 export { LinearResampler } from './dom/linear-resampler.js';
 export { MjpegPlayer } from './dom/player.js';
 export {
