@@ -595,4 +595,59 @@ describe.skipIf(chromium.skip)(`MjpegPlayer in Chromium with a scripted stream${
       await page.close();
     },
   );
+
+  it('plays L16 audio that comes as pieces split inside a sample, joined before decoding', async () => {
+    const page = await openPage();
+    await page.evaluate(async () => {
+      const w = window as unknown as HarnessWindow;
+      const { harness } = w;
+      w.player = new harness.Dom.MjpegPlayer(document.getElementById('canvas') as HTMLCanvasElement, {
+        url: 'x',
+        openStream: harness.openStream as never,
+      });
+      const button = document.createElement('button');
+      button.id = 'sound';
+      button.textContent = 'sound';
+      button.onclick = () => void w.player.enableAudio();
+      document.body.append(button);
+    });
+    await page.click('#sound');
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as HarnessWindow;
+      const { harness, player } = w;
+      const deadline = Date.now() + 5000;
+      while (!player.audioEnabled && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const stream = harness.opened[0]!;
+      const start = Date.now();
+      let sent = 0;
+      // 20 ms of a 440 Hz tone at 16 kHz per packet, cut at byte 101: the middle of a sample.
+      const pacer = setInterval(() => {
+        while (sent * 20 <= Date.now() - start + 100) {
+          const body = harness.l16Sine(440, 16000, 320);
+          stream.push({
+            type: 'audio/L16',
+            pieces: [body.subarray(0, 101), body.subarray(101)],
+            bodyLength: body.length,
+            timestamp: start + sent * 20,
+            sampleRate: 16000,
+          });
+          sent++;
+        }
+      }, 10);
+      let level = 0;
+      while (Date.now() < deadline && level < 0.1) {
+        await new Promise((r) => setTimeout(r, 20));
+        level = player.stats.audio?.level ?? 0;
+      }
+      clearInterval(pacer);
+      const packets = player.stats.audio?.packets ?? 0;
+      player.destroy();
+      return { level, packets };
+    });
+    // A 0.5-amplitude sine has an RMS of ~0.35; a misjoined body would be noise or silence.
+    expect(result.level).toBeGreaterThan(0.1);
+    expect(result.level).toBeLessThan(0.5);
+    expect(result.packets).toBeGreaterThan(0);
+    await page.close();
+  });
 });
