@@ -4,6 +4,7 @@ import { portCameraSource } from '../src/camera/camera-source.js';
 import { Ov528Camera } from '../src/camera/ov528.js';
 import { type CameraPort, PortReader } from '../src/camera/port.js';
 import { createCameraStats } from '../src/camera/session.js';
+import { StreamCamera } from '../src/camera/stream-mode.js';
 import { Vc0706Camera } from '../src/camera/vc0706.js';
 import { SourceError } from '../src/errors.js';
 import { PcmPacketizer } from '../src/pcm-audio.js';
@@ -67,4 +68,32 @@ describe('option checks', () => {
       expect(error.option).toBe('blockBytes');
     },
   );
+
+  it.each([
+    ['baudRate', { baudRate: 0 }],
+    ['timeoutMs', { timeoutMs: Number.POSITIVE_INFINITY }],
+    ['retries', { retries: 1.5 }],
+    ['maxFrameBytes', { maxFrameBytes: Number.POSITIVE_INFINITY }],
+  ])('the command cameras refuse a bad %s with INVALID_OPTION naming it', (option, options) => {
+    for (const Camera of [Vc0706Camera, Ov528Camera]) {
+      const error = thrownBy(
+        () => new Camera(new PortReader(idlePort), async () => {}, createCameraStats(), options),
+        SourceError,
+      );
+      expect(error.code).toBe('INVALID_OPTION');
+      expect(error.option).toBe(option);
+    }
+  });
+
+  it.each([
+    ['idleTimeoutMs', { idleTimeoutMs: Number.POSITIVE_INFINITY }],
+    ['maxFrameBytes', { maxFrameBytes: 3 }],
+  ])('StreamCamera refuses a bad %s with SourceError INVALID_OPTION', (option, options) => {
+    const error = thrownBy(
+      () => new StreamCamera(new PortReader(idlePort), createCameraStats(), options),
+      SourceError,
+    );
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.option).toBe(option);
+  });
 });

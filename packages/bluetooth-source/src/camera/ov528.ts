@@ -5,6 +5,7 @@ import {
   type CameraSession,
   type CameraSessionOptions,
   type CameraSourceStats,
+  checkSessionOptions,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_MS,
@@ -72,6 +73,7 @@ export class Ov528Camera implements CameraSession {
     private readonly stats: CameraSourceStats,
     private readonly options: Ov528Options = {},
   ) {
+    checkSessionOptions(options);
     this.baudRate = options.baudRate ?? 115200;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retries = options.retries ?? DEFAULT_RETRIES;

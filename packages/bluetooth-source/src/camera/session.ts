@@ -1,4 +1,5 @@
 import { readJpegInfo } from '@mjpeg-kit/jpeg-scanner';
+import { checkNumberOption } from '../options.js';
 
 /** How a camera on a serial link delivers frames. */
 export type CameraMode = 'stream' | 'vc0706' | 'ov528';
@@ -11,6 +12,26 @@ export const DEFAULT_RETRIES = 3;
 export const DEFAULT_MAX_FRAME_BYTES = 2 * 1024 * 1024;
 /** Default time a stream camera may stay silent before the link counts as stalled, ms. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+
+/** The longest delay a timer honours, ms (2³¹ − 1): a longer one, or `Infinity`, fires at once. */
+const MAX_DELAY_MS = 2_147_483_647;
+
+/**
+ * Checks the shared session options that are given (each is finite: `Infinity` would make a
+ * timer fire at once or a size limit mean nothing).
+ *
+ * @throws SourceError `INVALID_OPTION` naming the option.
+ */
+export function checkSessionOptions(options: CameraSessionOptions): void {
+  const { baudRate, timeoutMs, retries, maxFrameBytes, idleTimeoutMs, intervalMs } = options;
+  if (baudRate !== undefined) checkNumberOption('baudRate', baudRate, { min: 1, max: 100_000_000 });
+  if (timeoutMs !== undefined) checkNumberOption('timeoutMs', timeoutMs, { min: 0, max: MAX_DELAY_MS });
+  if (retries !== undefined) checkNumberOption('retries', retries, { min: 0, max: 1000, integer: true });
+  if (maxFrameBytes !== undefined) checkNumberOption('maxFrameBytes', maxFrameBytes, { min: 4 });
+  if (idleTimeoutMs !== undefined)
+    checkNumberOption('idleTimeoutMs', idleTimeoutMs, { min: 0, max: MAX_DELAY_MS });
+  if (intervalMs !== undefined) checkNumberOption('intervalMs', intervalMs, { min: 0, max: MAX_DELAY_MS });
+}
 
 /** Options shared by the camera protocols and the sources built on them. */
 export interface CameraSessionOptions {

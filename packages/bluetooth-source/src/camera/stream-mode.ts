@@ -4,6 +4,7 @@ import {
   type CameraSession,
   type CameraSessionOptions,
   type CameraSourceStats,
+  checkSessionOptions,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_BYTES,
   isWholeJpeg,
@@ -30,6 +31,7 @@ export class StreamCamera implements CameraSession {
     private readonly stats: CameraSourceStats,
     options: StreamModeOptions = {},
   ) {
+    checkSessionOptions(options);
     this.scanner = new JpegScanner({ maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES });
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   }

@@ -6,6 +6,7 @@ import {
   type CameraSession,
   type CameraSessionOptions,
   type CameraSourceStats,
+  checkSessionOptions,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_MS,
@@ -69,6 +70,7 @@ export class Vc0706Camera implements CameraSession {
     private readonly stats: CameraSourceStats,
     private readonly options: Vc0706Options = {},
   ) {
+    checkSessionOptions(options);
     this.serial = options.serialNumber ?? 0;
     this.baudRate = options.baudRate ?? 38400;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
