@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import {
-  createSecureServer,
-  type Http2SecureServer,
-  type Http2ServerRequest,
-  type Http2ServerResponse,
-  type Http2Session,
-} from 'node:http2';
+import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { MjpegHandler } from '@mjpeg-kit/server';
@@ -72,12 +66,7 @@ function createTlsServer(certPath: string, keyPath: string, handler: MjpegHandle
   }
   let server: Http2SecureServer;
   try {
-    // The handler reads only what node:http's and node:http2's compatibility objects share, and
-    // writes a stream's bytes to `res.stream` on HTTP/2.
-    server = createSecureServer(
-      { allowHTTP1: true, cert, key },
-      handler as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
-    );
+    server = createSecureServer({ allowHTTP1: true, cert, key }, handler);
   } catch (error) {
     throw new StartError(`cannot use the TLS certificate and key: ${(error as Error).message}`);
   }

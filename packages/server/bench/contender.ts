@@ -9,11 +9,7 @@
  * instants it logged, so a load generator tearing down after the window changes neither.
  */
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
-import {
-  createServer as createHttp2Server,
-  type Http2ServerRequest,
-  type Http2ServerResponse,
-} from 'node:http2';
+import { createServer as createHttp2Server } from 'node:http2';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { ConnectionLog } from '@mjpeg-kit/bench-support';
 import { loadFrames, nowMs, stampFrame } from './frames.js';
@@ -163,9 +159,7 @@ async function startOursHttp2(): Promise<Server> {
   const { MjpegHub, createMjpegHandler } = await import('../src/index.js');
   const hub = new MjpegHub({ maxViewers: 100_000 });
   const handler = createMjpegHandler(hub, { log: () => {} });
-  const server = createHttp2Server((req: Http2ServerRequest, res: Http2ServerResponse) =>
-    handler(req as never, res as never),
-  );
+  const server = createHttp2Server(handler);
   startPublisher((frame, timestamp, seq) => hub.publish({ type: 'image/jpeg', body: frame, timestamp, seq }));
   return server as unknown as Server;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { authorize } from './authorize.js';
 import { CameraRegistry, DEFAULT_CAMERA_NAME } from './cameras.js';
 import { findCamera, refuseUnknownCamera, serveCams } from './cams-route.js';
@@ -15,12 +16,16 @@ import { serveCameraState, serveState } from './state-route.js';
 import { serveStream, serveWav } from './stream-route.js';
 import { formatViewerEvent } from './viewer-log.js';
 
-/** `(req, res, next?)`: a `node:http` request listener and an Express/Connect middleware. */
-export type MjpegHandler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  next?: (error?: unknown) => void,
-) => void;
+/** The `node:http` shape of {@link MjpegHandler}: a request listener and an Express/Connect middleware. */
+type Http1Handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/**
+ * `(req, res, next?)`: a `node:http` request listener, an Express/Connect middleware, and a
+ * `node:http2` compatibility-API listener (`http2.createSecureServer({ allowHTTP1: true, … },
+ * handler)`), which serves HTTP/2 and HTTP/1.1 alike.
+ */
+export type MjpegHandler = Http1Handler &
+  ((req: Http2ServerRequest, res: Http2ServerResponse, next?: (error?: unknown) => void) => void);
 
 /**
  * The HTTP handler of the URL surface, for one hub (served as the camera `default`) or a
@@ -69,7 +74,9 @@ export function createMjpegHandler(
     onViewerEvent: log === undefined ? undefined : (event) => log(formatViewerEvent(event), event),
   };
 
-  return (req, res, next) => {
+  // One body for both protocols: it reads only what node:http's and node:http2's compatibility
+  // objects share, and a stream route writes to `res.stream` on HTTP/2.
+  const handle: Http1Handler = (req, res, next) => {
     const request = readRequest(handler, req, res, next);
     if (request === undefined) return;
     const match = routeOf(request.url.pathname, request.url.searchParams);
@@ -90,6 +97,7 @@ export function createMjpegHandler(
     request.camera = camera;
     settle(handler, request, () => serveRoute(handler, request, route));
   };
+  return handle as MjpegHandler;
 }
 
 /** A hub alone is a registry of one camera, `default`, whose audio flag is the `audio` option. */

@@ -8,8 +8,6 @@ import {
   constants,
   createServer as createHttp2Server,
   type Http2Server,
-  type Http2ServerRequest,
-  type Http2ServerResponse,
   type IncomingHttpHeaders,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -57,9 +55,8 @@ async function startDual(hubOptions: MjpegHubOptions = {}, handlerOptions: Mjpeg
   const logs: string[] = [];
   const handler = createMjpegHandler(hub, { log: (line) => logs.push(line), ...handlerOptions });
   const http1: Server = createHttpServer(handler);
-  const h2: Http2Server = createHttp2Server(
-    handler as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
-  );
+  // No cast: the handler's type is also a node:http2 compatibility listener.
+  const h2: Http2Server = createHttp2Server(handler);
   http1.listen(0, '127.0.0.1');
   h2.listen(0, '127.0.0.1');
   await Promise.all([once(http1, 'listening'), once(h2, 'listening')]);
