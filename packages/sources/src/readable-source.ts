@@ -8,6 +8,7 @@ import {
 } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError, toSourceError } from './errors.js';
+import { checkOptionalNumberOption, MAX_FRAME_BYTES_RANGE } from './options.js';
 
 /** Options of {@link readableSource}. */
 export interface ReadableSourceOptions extends LifecycleOptions {
@@ -64,12 +65,17 @@ export function readableSource(
   options: ReadableSourceOptions = {},
 ): PacketSource<ReadableSourceStats> {
   const name = options.name ?? 'input';
+  const maxFrameBytes = checkOptionalNumberOption(
+    'maxFrameBytes',
+    options.maxFrameBytes,
+    MAX_FRAME_BYTES_RANGE,
+  );
   const stats: ReadableSourceStats = { frames: 0, bytes: 0, droppedFrames: 0, skippedBytes: 0 };
 
   async function* run(): AsyncGenerator<MediaPacket, void, undefined> {
     const { signal, onStatus } = options;
     if (signal?.aborted) return;
-    const scanner = new JpegScanner({ maxFrameBytes: options.maxFrameBytes });
+    const scanner = new JpegScanner({ maxFrameBytes });
     let seq = 0;
     let opened = false;
     let closedError: SourceError | undefined;

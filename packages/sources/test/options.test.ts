@@ -3,6 +3,7 @@ import { thrownBy } from '../../../test-support/thrown.js';
 import { SourceError } from '../src/errors.js';
 import { execSource } from '../src/node/exec-source.js';
 import { mjpegFileSource } from '../src/node/mjpeg-file.js';
+import { readableSource } from '../src/readable-source.js';
 import { syntheticAudioSource } from '../src/synthetic/synthetic-audio.js';
 import { syntheticCameraSource } from '../src/synthetic/synthetic-camera.js';
 
@@ -41,5 +42,27 @@ describe('option checks', () => {
     const error = thrownBy(() => execSource([]), SourceError);
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.option).toBe('command');
+  });
+
+  it.each([
+    [
+      'readableSource',
+      () => readableSource(new ReadableStream(), { maxFrameBytes: Number.POSITIVE_INFINITY }),
+    ],
+    ['mjpegFileSource', () => mjpegFileSource('/nonexistent.mjpeg', { maxFrameBytes: 3 })],
+    ['execSource', () => execSource(['true'], { maxFrameBytes: Number.NaN })],
+  ])('%s refuses a bad maxFrameBytes with SourceError INVALID_OPTION', (_name, make) => {
+    const error = thrownBy(make, SourceError);
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.option).toBe('maxFrameBytes');
+  });
+
+  it('execSource refuses an infinite killTimeoutMs with INVALID_OPTION naming it', () => {
+    const error = thrownBy(
+      () => execSource(['true'], { killTimeoutMs: Number.POSITIVE_INFINITY }),
+      SourceError,
+    );
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.option).toBe('killTimeoutMs');
   });
 });

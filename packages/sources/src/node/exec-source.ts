@@ -10,7 +10,13 @@ import {
 } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError } from '../errors.js';
-import { invalidOption, type ReconnectOptions } from '../options.js';
+import {
+  checkOptionalNumberOption,
+  DELAY_MS_RANGE,
+  invalidOption,
+  MAX_FRAME_BYTES_RANGE,
+  type ReconnectOptions,
+} from '../options.js';
 
 /** Options of {@link execSource}. */
 export interface ExecSourceOptions extends LifecycleOptions {
@@ -71,6 +77,13 @@ export function execSource(
   const [file, args] =
     typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command[0]!, command.slice(1)];
   if (!file) throw invalidOption('command', 'must name a program to run, got an empty command');
+  const maxFrameBytes = checkOptionalNumberOption(
+    'maxFrameBytes',
+    options.maxFrameBytes,
+    MAX_FRAME_BYTES_RANGE,
+  );
+  const killTimeoutMs =
+    checkOptionalNumberOption('killTimeoutMs', options.killTimeoutMs, DELAY_MS_RANGE) ?? 2000;
 
   async function* run(): AsyncGenerator<MediaPacket, void, undefined> {
     const { signal, onStatus } = options;
@@ -90,7 +103,7 @@ export function execSource(
         stats.spawns++;
         stats.pid = child.pid;
         const watch = watchChild(child);
-        const scanner = new JpegScanner({ maxFrameBytes: options.maxFrameBytes });
+        const scanner = new JpegScanner({ maxFrameBytes });
         const dropped = scanner.stats.droppedFrames;
         let opened = false;
         try {
@@ -110,7 +123,7 @@ export function execSource(
         } finally {
           scanner.end();
           stats.droppedFrames += scanner.stats.droppedFrames - dropped;
-          await stopChild(child, watch.exited, options.killTimeoutMs ?? 2000);
+          await stopChild(child, watch.exited, killTimeoutMs);
         }
         if (signal?.aborted) break;
         const exit = await watch.exited;

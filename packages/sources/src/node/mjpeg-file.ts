@@ -11,7 +11,7 @@ import {
 } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
 import { SourceError, toSourceError } from '../errors.js';
-import { checkNumberOption } from '../options.js';
+import { checkNumberOption, checkOptionalNumberOption, MAX_FRAME_BYTES_RANGE } from '../options.js';
 
 /** Options of {@link mjpegFileSource}. */
 export interface MjpegFileOptions extends LifecycleOptions {
@@ -51,6 +51,7 @@ const DASH = 0x2d;
  */
 export function mjpegFileSource(path: string, options: MjpegFileOptions = {}): PacketSource<MjpegFileStats> {
   const fps = checkNumberOption('fps', options.fps ?? 30, { min: 0.1, max: 240 });
+  checkOptionalNumberOption('maxFrameBytes', options.maxFrameBytes, MAX_FRAME_BYTES_RANGE);
   const period = 1000 / fps;
   const stats: MjpegFileStats = { frames: 0, bytes: 0, loops: 0, format: undefined, skippedFrames: 0 };
 
