@@ -248,6 +248,8 @@ describe('HTTP/2 (node:http2 compatibility objects)', () => {
     // Not held back by its neighbour: (nearly) every frame, at the publish rate.
     expect(healthyParts).toBeGreaterThanOrEqual(published * 0.9);
     expect(server.hub.stats.viewersStalled).toBe(1);
+    // Until the drop it skipped frames (newest wins), it never queued them.
+    expect(server.hub.stats.framesSkipped).toBeGreaterThan(0);
     expect(server.logs.some((line) => /left \/stream: stalled after/.test(line))).toBe(true);
     // What it had in its window is read, then the stream is closed: RST_STREAM, this stream alone.
     stalled.stream.resume();
