@@ -11,6 +11,8 @@
  *   Safari refusing a multipart body from a server that offers no `?raw=1` path); when
  *   `stats.parser` is `'img'`, show the URL in a plain `<img>` instead.
  * - `INVALID_URL`: the URL cannot be parsed.
+ * - `INVALID_OPTION`: an option that cannot work (a `bodies` other than `'contiguous'` or
+ *   `'pieces'`), thrown at once by `openStream`; the option's name is in the message and in `option`.
  */
 export type StreamErrorCode =
   | 'HTTP_STATUS'
@@ -20,7 +22,8 @@ export type StreamErrorCode =
   | 'IDLE_TIMEOUT'
   | 'ENDED'
   | 'UNSUPPORTED_BODY'
-  | 'INVALID_URL';
+  | 'INVALID_URL'
+  | 'INVALID_OPTION';
 
 /** The error `openStream` reports through `onStatus`, and throws when reconnecting is off. */
 export class StreamError extends Error {
@@ -28,10 +31,17 @@ export class StreamError extends Error {
   readonly code: StreamErrorCode;
   /** The HTTP status, for `HTTP_STATUS` and `AUTH_FAILED`. */
   readonly status: number | undefined;
+  /** The option an `INVALID_OPTION` error is about; `undefined` for other codes. */
+  readonly option: string | undefined;
 
-  constructor(code: StreamErrorCode, message: string, options?: ErrorOptions & { status?: number }) {
+  constructor(
+    code: StreamErrorCode,
+    message: string,
+    options?: ErrorOptions & { status?: number; option?: string },
+  ) {
     super(message, options);
     this.code = code;
     this.status = options?.status;
+    this.option = options?.option;
   }
 }

@@ -8,7 +8,7 @@ import type {
   ReconnectOptions,
   StatusEvent,
 } from '@mjpeg-kit/bytes';
-import { backoffDelayMs, nowMs, RateMeter, sleep } from '@mjpeg-kit/bytes';
+import { backoffDelayMs, describeInvalidChoice, nowMs, RateMeter, sleep } from '@mjpeg-kit/bytes';
 import type { JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
 import {
   connectTimeoutError,
@@ -28,7 +28,7 @@ import {
   splitCredentials,
 } from './auth.js';
 import { BodyReader } from './body-reader.js';
-import { MediaDemuxer, readBodyForm } from './demuxer.js';
+import { MediaDemuxer } from './demuxer.js';
 import { StreamError } from './errors.js';
 import { chooseReadFallback, withRawParam } from './fallback.js';
 
@@ -159,13 +159,16 @@ export interface MjpegStream<P extends MediaPacket | PiecesMediaPacket = MediaPa
  *   if (packet.type === 'image/jpeg') show(new Blob(packet.pieces, { type: packet.type }));
  * }
  * ```
- * @throws {RangeError} at once when `bodies` is neither `'contiguous'` nor `'pieces'`.
+ * @throws StreamError `INVALID_OPTION` (`option: 'bodies'`) at once when `bodies` is neither
+ *   `'contiguous'` nor `'pieces'`.
  */
 export function openStream<B extends PacketBodyForm = 'contiguous'>(
   url: string | URL,
   options: OpenStreamOptions<B> = {},
 ): MjpegStream<PacketOf<B>> {
-  readBodyForm(options.bodies);
+  const bodiesProblem = describeInvalidChoice(options.bodies ?? 'contiguous', ['contiguous', 'pieces']);
+  if (bodiesProblem !== undefined)
+    throw new StreamError('INVALID_OPTION', `bodies ${bodiesProblem}`, { option: 'bodies' });
   const session = new StreamSession<B>(url, options);
   let iterator: AsyncGenerator<PacketOf<B>, void, undefined> | undefined;
   return {

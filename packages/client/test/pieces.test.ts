@@ -123,7 +123,9 @@ describe("openStream with bodies: 'pieces'", () => {
     },
   );
 
-  it("throws a RangeError at once for a body form other than 'contiguous' or 'pieces'", () => {
-    expect(() => openStream('http://127.0.0.1:9/', { bodies: 'views' as 'pieces' })).toThrow(RangeError);
+  it("throws StreamError INVALID_OPTION naming bodies at once for a form other than 'contiguous' or 'pieces'", () => {
+    expect(() => openStream('http://127.0.0.1:9/', { bodies: 'views' as 'pieces' })).toThrow(
+      expect.objectContaining({ name: 'StreamError', code: 'INVALID_OPTION', option: 'bodies' }),
+    );
   });
 });
