@@ -62,7 +62,7 @@ export function splitAt(input: Uint8Array, offsets: readonly number[]): Uint8Arr
 }
 
 /** Random split offsets for `length` bytes, at most `maxPieces` pieces. */
-export function randomOffsets(random: () => number, length: number, maxPieces: number): number[] {
+function randomOffsets(random: () => number, length: number, maxPieces: number): number[] {
   const count = Math.floor(random() * maxPieces);
   const offsets = new Set<number>();
   for (let i = 0; i < count; i++) offsets.add(Math.floor(random() * (length + 1)));

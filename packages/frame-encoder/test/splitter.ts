@@ -1,7 +1,7 @@
 import { decodeLatin1, encodeAscii, hasBytesAt, indexOfBytes } from '@mjpeg-kit/bytes';
 
 /** A part as the in-test splitters see it. */
-export interface SplitPart {
+interface SplitPart {
   headers: [string, string][];
   body: Uint8Array;
 }

@@ -18,7 +18,7 @@ export function readCorpus(name: string, dir = corpusDir): Uint8Array {
   return new Uint8Array(readFileSync(`${dir}/${name}`));
 }
 
-export interface ScanResult {
+interface ScanResult {
   frames: Uint8Array[];
   stats: JpegScannerStats;
   /** Largest `bufferedBytes` seen after any push. */
@@ -71,11 +71,7 @@ export function scanChunksAsPieces(chunks: readonly Uint8Array[], options?: Jpeg
  * two at every offset and byte by byte; for larger ones 1- and 7-byte feeds and 16 KiB
  * chunks; plus `randomSplits` seeded random splittings.
  */
-export function* splittings(
-  input: Uint8Array,
-  randomSplits = 20,
-  seed = 1,
-): Generator<[string, Uint8Array[]]> {
+function* splittings(input: Uint8Array, randomSplits = 20, seed = 1): Generator<[string, Uint8Array[]]> {
   yield ['whole', [input]];
   if (input.length <= 8192) {
     for (let cut = 1; cut < input.length; cut++) yield [`split at ${cut}`, splitAt(input, [cut])];

@@ -44,7 +44,7 @@ export function rawExchange(
   });
 }
 
-export interface RawResponse {
+interface RawResponse {
   statusLine: string;
   status: number;
   /** Header names lower-cased; repeated headers joined with ", ". */
@@ -69,7 +69,7 @@ export function splitResponse(bytes: Buffer): RawResponse {
 }
 
 /** The multipart boundary named in a Content-Type value, without quotes. */
-export function boundaryOf(contentType: string | undefined): string {
+function boundaryOf(contentType: string | undefined): string {
   const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
   const boundary = match?.[1] ?? match?.[2];
   if (!boundary) throw new Error(`no boundary in ${contentType}`);

@@ -9,7 +9,7 @@ export interface RunResult {
   timedOut: boolean;
 }
 
-export interface Running {
+interface Running {
   /** Resolves when the process group's leader exits. */
   done: Promise<RunResult>;
   /** Kills the whole process group now (for tools that play until stopped). */
@@ -62,7 +62,7 @@ export function start(
 }
 
 /** SIGKILLs the process group led by `pid` (a child we spawned detached), ignoring one already gone. */
-export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, signal);

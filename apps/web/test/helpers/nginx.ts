@@ -24,7 +24,7 @@ export interface RunningNginx {
 }
 
 /** Where `location PREFIX` proxies to, and how. */
-export interface NginxOptions {
+interface NginxOptions {
   /** The mount point, with slashes on both ends: `/cam/`. */
   prefix: string;
   /** The upstream origin and path: `http://127.0.0.1:8080/`. */

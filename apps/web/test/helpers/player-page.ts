@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { waitFor } from './harness.js';
 
 /** The player's counters, read in the page. */
-export interface PageStats {
+interface PageStats {
   state: string;
   mode: string;
   framesDrawn: number;

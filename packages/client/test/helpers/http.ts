@@ -23,7 +23,7 @@ export interface TestServer {
   restart(): Promise<void>;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export async function startServer(handler: Handler, port = 0): Promise<TestServer> {
   const sockets = new Set<Socket>();
