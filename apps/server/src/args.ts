@@ -59,6 +59,8 @@ export interface ServerConfig {
   fpsCap?: number;
   auth?: string;
   key?: string;
+  /** `--metrics-key`: a token that opens `/metrics` only (for a Prometheus scraper). */
+  metricsKey?: string;
   allowOrigin?: string;
   maxViewers?: number;
   stallTimeoutMs?: number;
@@ -119,6 +121,7 @@ Options:
   --fps N                 synthetic camera and file frame rate (default 30)
   --auth USER:PASS        require HTTP Basic auth
   --key TOKEN             admit requests carrying ?key=TOKEN
+  --metrics-key TOKEN     also admit /metrics with ?key=TOKEN or Authorization: Bearer TOKEN
   --allow-origin ORIGIN   send Access-Control-Allow-Origin: ORIGIN
   --max-viewers N         refuse viewers beyond N with 503 (default 10000)
   --stall-timeout S       drop a viewer that reads nothing for S seconds (default 5)
@@ -147,6 +150,7 @@ const OPTIONS = {
   fps: { type: 'string' },
   auth: { type: 'string' },
   key: { type: 'string' },
+  'metrics-key': { type: 'string' },
   'allow-origin': { type: 'string' },
   'max-viewers': { type: 'string' },
   'stall-timeout': { type: 'string' },
@@ -220,6 +224,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     definedOnly({
       auth: settings.auth,
       key: settings.key,
+      metricsKey: settings.metricsKey,
       allowOrigin: settings.allowOrigin,
       maxViewers: settings.maxViewers,
       stallTimeoutMs: settings.stallTimeoutMs,
@@ -284,6 +289,10 @@ function settingsFromFlags(values: FlagValues): Settings {
   if (values.key !== undefined) {
     if (values.key === '') throw new UsageError('--key needs a token');
     settings.key = values.key;
+  }
+  if (values['metrics-key'] !== undefined) {
+    if (values['metrics-key'] === '') throw new UsageError('--metrics-key needs a token');
+    settings.metricsKey = values['metrics-key'];
   }
   if (values['allow-origin'] !== undefined) {
     if (!/^[\x21-\x7e]+$/.test(values['allow-origin']))

@@ -106,6 +106,7 @@ export const configSchema = map(
       password: text('a password'),
     }).optional(),
     key: text('a token').optional(),
+    'metrics-key': text('a token').optional(),
     'allow-origin': text('* or an origin')
       .refine((origin) => /^[\x21-\x7e]+$/.test(origin), 'expected * or an origin')
       .optional(),

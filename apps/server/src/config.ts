@@ -24,6 +24,7 @@ export interface Settings extends CameraSettings {
   /** `USER:PASS`. */
   auth?: string;
   key?: string;
+  metricsKey?: string;
   allowOrigin?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -154,6 +155,7 @@ function topLevelSettings(config: FileConfig, report: (path: string[], message: 
     port: either('port', config.port, ['listen', 'port'], config.listen?.port),
     auth: config.auth === undefined ? undefined : `${config.auth.user}:${config.auth.password}`,
     key: config.key,
+    metricsKey: config['metrics-key'],
     allowOrigin: config['allow-origin'],
     tlsCert: either('tls-cert', config['tls-cert'], ['tls', 'cert'], config.tls?.cert),
     tlsKey: either('tls-key', config['tls-key'], ['tls', 'key'], config.tls?.key),

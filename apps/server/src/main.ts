@@ -76,6 +76,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     allowOrigin: config.allowOrigin,
     auth: config.auth,
     key: config.key,
+    metricsKey: config.metricsKey,
     log: (line, event) => {
       // Named cameras' viewer lines come from their hubs, with the camera's name.
       if (named && (event.event === 'connect' || event.event === 'leave')) return;

@@ -156,6 +156,29 @@ describe('serving the synthetic camera', () => {
   });
 });
 
+describe('/metrics', () => {
+  it('serves Prometheus text behind --key, and to a scraper holding only --metrics-key (#11)', async () => {
+    const cli = start([
+      ...LIGHT,
+      '--audio',
+      'none',
+      '--key',
+      'viewer-token',
+      '--metrics-key',
+      'scrape-token',
+    ]);
+    const url = await cli.ready();
+    expect((await fetchAll(`${url}metrics`)).status).toBe(401);
+    const scraped = await fetchAll(`${url}metrics?key=scrape-token`);
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(new TextDecoder().decode(scraped.body)).toMatch(/^mjpeg_kit_\w+\{camera="default"/m);
+    expect((await fetchAll(`${url}metrics?key=viewer-token`)).status).toBe(200);
+    // The scraper's token opens /metrics only, never the camera.
+    expect((await fetchAll(`${url}snapshot.jpg?key=scrape-token`)).status).not.toBe(200);
+  });
+});
+
 describe('--audio pcm:', () => {
   it('serves S16_LE PCM from a file as /audio.wav at its rate', async () => {
     const raw = join(dir, 'tone.raw');

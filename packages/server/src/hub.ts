@@ -73,7 +73,7 @@ export interface SourceState {
   error?: string;
 }
 
-/** `/state` JSON, exactly as DESIGN.md pins it. */
+/** `/state` JSON: the shape docs/architecture.md lists under the URL surface; clients parse it, so keys only grow. */
 export interface HubState {
   source: SourceState;
   fps: number;
