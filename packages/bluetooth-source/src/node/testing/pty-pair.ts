@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +15,6 @@ export interface PtyPair {
   restore(): Promise<void>;
   /** Kills socat and removes the temporary folder. */
   close(): Promise<void>;
-}
-
-/** Whether `socat` is on the PATH. */
-export function hasSocat(): boolean {
-  return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 }
 
 /** Longest wait for socat to create its links, ms. */
@@ -41,8 +36,14 @@ export async function createPtyPair(): Promise<PtyPair> {
       stdio: 'ignore',
     });
     child = proc;
+    // A missing socat is an 'error' event (ENOENT), which would crash the process unheard.
+    let spawnError: Error | undefined;
+    proc.once('error', (error) => {
+      spawnError = error;
+    });
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(existsSync(hostPath) && existsSync(devicePath))) {
+      if (spawnError) throw new Error(`socat could not start: ${spawnError.message}`, { cause: spawnError });
       if (proc.exitCode !== null || Date.now() > deadline) {
         proc.kill('SIGKILL');
         throw new Error(`socat did not create ${hostPath} and ${devicePath}`);
@@ -64,7 +65,12 @@ export async function createPtyPair(): Promise<PtyPair> {
     rmSync(devicePath, { force: true });
   };
 
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     hostPath,
     devicePath,
