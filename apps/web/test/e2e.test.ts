@@ -127,6 +127,19 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
     });
     expect(contextState.packets).toBeGreaterThan(0);
     expect(contextState.path).toBe('worklet');
+    // Pictures held for their sound are still drawn, at the source rate (#9): each second of the
+    // next two adds frames, half the source rate at least.
+    const drawn = [(await readStats(page))!.framesDrawn];
+    for (let second = 0; second < 2; second++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      drawn.push((await readStats(page))!.framesDrawn);
+    }
+    expect(drawn[1]! - drawn[0]!, `frames drawn each second with sound: ${drawn}`).toBeGreaterThanOrEqual(
+      SOURCE_FPS / 2,
+    );
+    expect(drawn[2]! - drawn[1]!, `frames drawn each second with sound: ${drawn}`).toBeGreaterThanOrEqual(
+      SOURCE_FPS / 2,
+    );
     // Mute: the rendered signal goes silent while packets keep flowing.
     await page.click('#audio');
     await waitFor('silence after mute', async () => ((await readStats(page))?.audioLevel ?? 1) < 0.001, 5000);

@@ -79,8 +79,8 @@ window.harness = (() => {
 /** What page functions see; they run in the browser, so they cast `window` themselves. */
 interface StreamHandle {
   url: string;
-  options: { signal: AbortSignal; bodies?: string };
-  stats: { parser: string };
+  options: { signal: AbortSignal; bodies?: string; onStatus(event: { state: string }): void };
+  stats: { parser: string; fps: number };
   push(
     packet: { type: string; timestamp: number; seq?: number; sampleRate?: number } & (
       | { body: Uint8Array }
@@ -101,6 +101,12 @@ type HarnessWindow = Window & {
   harness: Harness;
   player: import('../src/dom.js').MjpegPlayer;
   log: unknown[];
+  /** ImageBitmaps closed since {@link startWithSound}. */
+  closedBitmaps: number;
+  /** Pushes decoded pictures stamped `lagMs` ahead of the audio clock, `gapMs` apart; resolves to their push times. */
+  pushAhead(count: number, lagMs: number, gapMs: number): Promise<number[]>;
+  /** Resolves once the audio clock runs (bounded). */
+  clockRunning(): Promise<boolean>;
 };
 
 describe.skipIf(chromium.skip)(`MjpegPlayer in Chromium with a scripted stream${chromium.label}`, () => {
@@ -648,6 +654,198 @@ describe.skipIf(chromium.skip)(`MjpegPlayer in Chromium with a scripted stream${
     expect(result.level).toBeGreaterThan(0.1);
     expect(result.level).toBeLessThan(0.5);
     expect(result.packets).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  /**
+   * A player with sound on (enabled from a click), fed a 440 Hz L16 tone paced in real time into
+   * whichever stream is open, with ImageBitmap closes counted.
+   */
+  async function startWithSound(page: Page, options: { maxAvDelayMs?: number } = {}): Promise<void> {
+    await page.evaluate(async (options) => {
+      const w = window as unknown as HarnessWindow;
+      const { harness } = w;
+      w.closedBitmaps = 0;
+      const close = ImageBitmap.prototype.close;
+      ImageBitmap.prototype.close = function (this: ImageBitmap) {
+        w.closedBitmaps++;
+        close.call(this);
+      };
+      w.player = new harness.Dom.MjpegPlayer(document.getElementById('canvas') as HTMLCanvasElement, {
+        url: 'x',
+        decoder: 'image-bitmap',
+        openStream: harness.openStream as never,
+        ...options,
+      });
+      const button = document.createElement('button');
+      button.id = 'sound';
+      button.textContent = 'sound';
+      button.onclick = () => void w.player.enableAudio();
+      document.body.append(button);
+      const start = Date.now();
+      let sent = 0;
+      setInterval(() => {
+        const stream = harness.opened.at(-1)!;
+        while (sent * 20 <= Date.now() - start + 100) {
+          stream.push({
+            type: 'audio/L16',
+            body: harness.l16Sine(440, 16000, 320),
+            timestamp: start + sent * 20,
+            sampleRate: 16000,
+          });
+          sent++;
+        }
+      }, 10);
+      w.clockRunning = async () => {
+        const deadline = Date.now() + 5000;
+        while (w.player.audioClockMs === undefined && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 10));
+        return w.player.audioClockMs !== undefined;
+      };
+      const body = await harness.jpeg('#808080');
+      let seq = 0;
+      w.pushAhead = async (count, lagMs, gapMs) => {
+        const pushedAt: number[] = [];
+        for (let i = 0; i < count; i++) {
+          const stream = harness.opened.at(-1)!;
+          const timestamp = (w.player.audioClockMs ?? Date.now()) + lagMs;
+          pushedAt.push(Date.now());
+          stream.push({ type: 'image/jpeg', body, timestamp, seq: ++seq });
+          await new Promise((r) => setTimeout(r, gapMs));
+        }
+        return pushedAt;
+      };
+    }, options);
+    await page.click('#sound');
+    expect(await page.evaluate(() => (window as unknown as HarnessWindow).clockRunning())).toBe(true);
+  }
+
+  it('draws frames at the source rate, each held for its sound, when the audio clock lags 200 ms (#9)', async () => {
+    const page = await openPage();
+    await startWithSound(page);
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as HarnessWindow;
+      const { player, harness } = w;
+      harness.opened.at(-1)!.stats.fps = 15;
+      const drawn: { seq: number; drawnAt: number }[] = [];
+      player.addEventListener('frame', (event) => {
+        const info = (event as CustomEvent<{ seq: number; drawnAt: number }>).detail;
+        drawn.push({ seq: info.seq, drawnAt: info.drawnAt });
+      });
+      let maxHeld = 0;
+      const sampler = setInterval(() => {
+        maxHeld = Math.max(maxHeld, player.stats.framesDecoded - w.closedBitmaps);
+      }, 2);
+      // 15 fps for 2 s: each picture is due 200 ms after it arrives, three frame gaps later.
+      const pushedAt = await w.pushAhead(30, 200, 66);
+      await new Promise((r) => setTimeout(r, 400));
+      clearInterval(sampler);
+      const { framesDecoded, framesDrawn, framesSkipped } = player.stats;
+      const heldMs = drawn.map(({ seq, drawnAt }) => drawnAt - pushedAt[seq - 1]!);
+      player.destroy();
+      return {
+        seqs: drawn.map((d) => d.seq),
+        heldMs,
+        maxHeld,
+        framesDecoded,
+        framesDrawn,
+        framesSkipped,
+        closed: w.closedBitmaps,
+      };
+    });
+    // Before the fix each picture was replaced before its 200 ms were up: nothing was drawn.
+    expect(result.framesDrawn).toBeGreaterThanOrEqual(24);
+    expect(result.framesDrawn + result.framesSkipped).toBe(30);
+    expect([...result.seqs].sort((a, b) => a - b)).toEqual(result.seqs);
+    const heldMs = [...result.heldMs].sort((a, b) => a - b);
+    expect(heldMs[Math.floor(heldMs.length / 2)]).toBeGreaterThan(150);
+    expect(heldMs[Math.floor(heldMs.length / 2)]).toBeLessThan(300);
+    // 300 ms at 15 fps is 5 frames, plus the one due now.
+    expect(result.maxHeld).toBeLessThanOrEqual(6);
+    expect(result.closed).toBe(result.framesDecoded);
+    await page.close();
+  });
+
+  it('holds no more pictures than fit in maxAvDelayMs at the stream rate, closing the oldest as skipped (#9)', async () => {
+    const page = await openPage();
+    await startWithSound(page);
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as HarnessWindow;
+      const { player, harness } = w;
+      harness.opened.at(-1)!.stats.fps = 15;
+      let maxHeld = 0;
+      const sampler = setInterval(() => {
+        maxHeld = Math.max(maxHeld, player.stats.framesDecoded - w.closedBitmaps);
+      }, 2);
+      // A burst after a stall: 20 pictures within 200 ms, all due 250 ms after arriving.
+      await w.pushAhead(20, 250, 10);
+      await new Promise((r) => setTimeout(r, 500));
+      clearInterval(sampler);
+      const { framesDecoded, framesDrawn, framesSkipped } = player.stats;
+      player.destroy();
+      return { maxHeld, framesDecoded, framesDrawn, framesSkipped, closed: w.closedBitmaps };
+    });
+    expect(result.maxHeld).toBe(6);
+    expect(result.framesDrawn).toBeGreaterThanOrEqual(1);
+    expect(result.framesDrawn + result.framesSkipped).toBe(20);
+    expect(result.closed).toBe(result.framesDecoded);
+    await page.close();
+  });
+
+  it('closes every held picture, uncounted, on reconnect, pause and destroy (#9)', async () => {
+    const page = await openPage();
+    await startWithSound(page, { maxAvDelayMs: 10_000 });
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as HarnessWindow;
+      const { player, harness } = w;
+      const decoded = async (count: number) => {
+        const deadline = Date.now() + 5000;
+        while (player.stats.framesDecoded < count && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 10));
+      };
+      const held = () => player.stats.framesDecoded - w.closedBitmaps;
+      // Due 5 s after arriving: all of them are still held at each step.
+      await w.pushAhead(4, 5000, 10);
+      await decoded(4);
+      const beforeReconnect = held();
+      harness.opened.at(-1)!.options.onStatus({ state: 'reconnecting' });
+      const afterReconnect = held();
+      await w.clockRunning();
+      await w.pushAhead(3, 5000, 10);
+      await decoded(7);
+      const beforePause = held();
+      player.pause();
+      const afterPause = held();
+      player.play();
+      await w.clockRunning();
+      await w.pushAhead(2, 5000, 10);
+      await decoded(9);
+      const beforeDestroy = held();
+      player.destroy();
+      const { framesDecoded, framesDrawn, framesSkipped } = player.stats;
+      return {
+        beforeReconnect,
+        afterReconnect,
+        beforePause,
+        afterPause,
+        beforeDestroy,
+        afterDestroy: held(),
+        framesDecoded,
+        framesDrawn,
+        framesSkipped,
+      };
+    });
+    expect(result).toEqual({
+      beforeReconnect: 4,
+      afterReconnect: 0,
+      beforePause: 3,
+      afterPause: 0,
+      beforeDestroy: 2,
+      afterDestroy: 0,
+      framesDecoded: 9,
+      framesDrawn: 0,
+      framesSkipped: 0,
+    });
     await page.close();
   });
 });

@@ -106,7 +106,10 @@ export interface PlayerStats {
   drawFps: number;
   framesDecoded: number;
   framesDrawn: number;
-  /** Frames skipped because decoding (or A/V hold) was slower than arrival. */
+  /**
+   * Frames decoded or waiting to decode that were never drawn: replaced by a newer one before the
+   * paint that would show them, or the oldest held for their sound past the queue's bound.
+   */
   framesSkipped: number;
   decodeErrors: number;
   width: number;

@@ -34,11 +34,24 @@ interface PendingFrame {
   arrivedAt: number;
 }
 
-interface HeldFrame {
+interface DecodedPicture {
   frame: DecodedFrame;
   packet: MediaPacket | PiecesMediaPacket;
   decodeMs: number;
 }
+
+interface HeldFrame extends DecodedPicture {
+  /** When it may be drawn (the audio clock reaches its timestamp), `nowMs()` clock. */
+  dueAt: number;
+  /** How long it was held back for its sound, ms. */
+  avDelayMs: number;
+}
+
+/**
+ * Most decoded pictures held at once, whatever the stream's rate: each is a full-size bitmap
+ * (8 MB at 1080p), and 12 cover the 300 ms default A/V delay at 30 fps with room to spare.
+ */
+const MAX_HELD_FRAMES = 12;
 
 /**
  * Plays an MJPEG stream (with its audio, from an mjpeg-kit `/av` URL) in a page.
@@ -46,21 +59,27 @@ interface HeldFrame {
  * Video: each JPEG is decoded off the main thread (`createImageBitmap`, or WebCodecs
  * `ImageDecoder`, or an `<img>` fed an object URL that is always revoked) and drawn into a canvas
  * (bitmaps through a `bitmaprenderer` context, so the main thread copies no pixels).
- * At most one decode runs and one newest frame waits: when decoding is slower than arrival the
- * player skips to the newest frame, never queues. When the client reports that this browser cannot
- * stream the body (parser `img`), the player shows the URL in a plain `<img>` instead (video only).
+ * At most one decode runs and one newest frame waits for it: when decoding is slower than arrival
+ * the player skips to the newest frame, never queues undecoded JPEGs. When the client reports that
+ * this browser cannot stream the body (parser `img`), the player shows the URL in a plain `<img>`
+ * instead (video only).
  *
  * Audio/video sync: audio is the master clock, because a gap in sound is worse than a late picture.
  * Audio packets go through a jitter buffer (default 80 ms) and play in order of `X-Timestamp`; the
  * player reads which capture instant is audible now and holds each decoded picture until then (at
- * most `maxAvDelayMs`, default 300 ms; a newer picture replaces a held one). Audio that arrives
- * after its play-out time is dropped, and audio piling up past `maxAudioBufferMs` (a burst after a
- * stall, or drift between camera and sound card clocks) is trimmed oldest-first back to the jitter
- * target. Without audio, or while it primes, pictures are drawn at the first paint after decoding
+ * most `maxAvDelayMs`, default 300 ms). Held pictures wait in a short queue ordered by due time,
+ * with one timer for the earliest: as many as fit in `maxAvDelayMs` at the stream's rate, at most
+ * 12; past that the oldest is closed and counted as skipped. Each paint draws the newest due
+ * picture and skips the older due ones, so the video keeps its rate however long the delay and
+ * nothing is drawn that the screen would never show. Audio that arrives after its play-out time
+ * is dropped, and audio piling up past `maxAudioBufferMs` (a burst after a stall, or drift between
+ * camera and sound card clocks) is trimmed oldest-first back to the jitter target. Without audio,
+ * or while it primes, pictures are drawn at the first paint after decoding
  * (`requestAnimationFrame`): a picture replaced before that paint is skipped, never drawn unseen.
  *
  * Lifecycle: hidden pages abort the fetch (the server frees the viewer) and reconnect when shown;
- * `destroy()` aborts, closes bitmaps, revokes URLs, closes the AudioContext and removes listeners.
+ * pause, hiding and a reconnect close the held pictures; `destroy()` aborts, closes bitmaps,
+ * revokes URLs, closes the AudioContext and removes listeners.
  *
  * Events (also as options callbacks): `state` (detail: {@link PlayerState}), `status` (detail: the
  * client's `StatusEvent`), `stats` (detail: {@link PlayerStats}), `frame` (detail:
@@ -93,12 +112,9 @@ export class MjpegPlayer extends EventTarget {
   #imgMode = false;
   #audio: AudioOutput | undefined;
   #audioStarting: Promise<void> | undefined;
-  /** The newest decoded picture waiting to be drawn (for its sound, or for the next paint). */
-  #held: HeldFrame | undefined;
-  /** How long #held was kept back for its sound, ms. */
-  #heldDelayMs = 0;
-  /** Whether #held has waited for its sound and may be drawn. */
-  #heldDue = false;
+  /** Decoded pictures waiting to be drawn (for their sound, or for the next paint), by `dueAt`. */
+  #held: HeldFrame[] = [];
+  /** Armed for the earliest `dueAt` in #held that is still ahead. */
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #paintRequest: number | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -424,7 +440,7 @@ export class MjpegPlayer extends EventTarget {
     if (this.#stream) this.#lastClientStats = { ...this.#stream.stats };
     this.#stream = undefined;
     this.#runner.clear();
-    this.#dropHeld(false);
+    this.#dropHeld();
     if (this.#paintRequest !== undefined) cancelAnimationFrame(this.#paintRequest);
     this.#paintRequest = undefined;
     if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
@@ -438,6 +454,8 @@ export class MjpegPlayer extends EventTarget {
     this.dispatchEvent(new CustomEvent('status', { detail: event }));
     if (event.state === 'reconnecting') {
       this.#audio?.clear();
+      // Pictures from before the gap are stale, and the cleared audio clock no longer times them.
+      this.#dropHeld();
       if (this.#wantsImg()) this.#enterImgMode();
       else this.#setState('connecting');
     }
@@ -505,49 +523,93 @@ export class MjpegPlayer extends EventTarget {
   }
 
   /**
-   * Draws the picture at the next paint, after holding it until the audio clock reaches its
-   * timestamp. A newer picture replaces one still waiting (counted as skipped), so nothing is
-   * drawn that the screen would never show.
+   * Queues the picture to be drawn at the first paint after the audio clock reaches its timestamp.
+   * One due now supersedes every picture already due (they would all be skipped at that paint), so
+   * without audio at most one picture waits, the newest.
    */
-  #present(held: HeldFrame): void {
-    this.#dropHeld(true);
-    this.#held = held;
-    const delay = this.#avDelayFor(held.packet.timestamp);
-    this.#heldDelayMs = delay;
-    this.#heldDue = delay <= 0;
-    if (this.#heldDue) {
+  #present(picture: DecodedPicture): void {
+    const avDelayMs = this.#avDelayFor(picture.packet.timestamp);
+    const held: HeldFrame = { ...picture, dueAt: nowMs() + avDelayMs, avDelayMs };
+    if (avDelayMs === 0) this.#skipSupersededBy(held);
+    let index = this.#held.length;
+    while (index > 0 && this.#held[index - 1]!.dueAt > held.dueAt) index--;
+    this.#held.splice(index, 0, held);
+    while (this.#held.length > this.#maxHeldFrames()) this.#skip(this.#held.shift()!);
+    this.#schedulePaint();
+  }
+
+  /** As many pictures as fit in `maxAvDelayMs` at the stream's rate (plus the one due now), capped. */
+  #maxHeldFrames(): number {
+    const fps = this.#stream?.stats.fps ?? 0;
+    const maxAvDelayMs = this.#options.maxAvDelayMs ?? DEFAULT_MAX_AV_DELAY_MS;
+    const fitting = Math.ceil((maxAvDelayMs * fps) / 1000) + 1;
+    return fps > 0 && fitting < MAX_HELD_FRAMES ? fitting : MAX_HELD_FRAMES;
+  }
+
+  /** Requests a paint if the earliest held picture is due, else arms the timer for it. */
+  #schedulePaint(): void {
+    if (this.#holdTimer !== undefined) clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    const first = this.#held[0];
+    if (first === undefined) return;
+    const waitMs = first.dueAt - nowMs();
+    if (waitMs <= 0) {
       this.#requestPaint();
       return;
     }
     this.#holdTimer = setTimeout(() => {
       this.#holdTimer = undefined;
-      this.#heldDue = true;
-      this.#requestPaint();
-    }, delay);
+      this.#schedulePaint();
+    }, waitMs);
   }
 
   /**
-   * Draws #held in the next animation frame: two pictures decoded within one display refresh
-   * cost one draw, not two. A hidden page gets no animation frames: it draws at once.
+   * Draws the due pictures in the next animation frame: two pictures due within one display
+   * refresh cost one draw, not two. A hidden page gets no animation frames: it draws at once.
    */
   #requestPaint(): void {
     if (this.#paintRequest !== undefined) return;
     if (typeof requestAnimationFrame !== 'function' || document.visibilityState === 'hidden') {
-      this.#drawHeld();
+      this.#drawDue();
       return;
     }
     this.#paintRequest = requestAnimationFrame(() => {
       this.#paintRequest = undefined;
-      this.#drawHeld();
+      this.#drawDue();
     });
   }
 
-  #drawHeld(): void {
-    const held = this.#held;
-    // A picture that replaced the one this paint was for may still be waiting for its sound.
-    if (held === undefined || !this.#heldDue) return;
-    this.#held = undefined;
-    this.#draw(held, this.#heldDelayMs);
+  /** Draws the newest due picture, skips the older due ones, and waits for the next. */
+  #drawDue(): void {
+    const now = nowMs();
+    let newestDue: HeldFrame | undefined;
+    for (const held of this.#held) if (held.dueAt <= now) newestDue = held;
+    if (newestDue) {
+      this.#skipSupersededBy(newestDue);
+      this.#held.splice(this.#held.indexOf(newestDue), 1);
+      this.#draw(newestDue);
+    }
+    this.#schedulePaint();
+  }
+
+  /**
+   * Skips the held pictures `newer` makes pointless: those due by its time, and older ones held
+   * longer (showing them after it would step the video back).
+   */
+  #skipSupersededBy(newer: HeldFrame): void {
+    const kept: HeldFrame[] = [];
+    for (const held of this.#held) {
+      const superseded =
+        held !== newer && (held.dueAt <= newer.dueAt || held.packet.timestamp <= newer.packet.timestamp);
+      if (superseded) this.#skip(held);
+      else kept.push(held);
+    }
+    this.#held = kept;
+  }
+
+  #skip(held: HeldFrame): void {
+    held.frame.close();
+    this.#framesSkipped++;
   }
 
   /** How long to hold a picture taken at `timestamp` so it shows with its sound (0: draw now). */
@@ -561,19 +623,17 @@ export class MjpegPlayer extends EventTarget {
     return Math.round(delay);
   }
 
-  #dropHeld(countSkipped: boolean): void {
+  /** Closes every held picture, uncounted: the stream stopped or restarted, nothing was missed. */
+  #dropHeld(): void {
     if (this.#holdTimer !== undefined) clearTimeout(this.#holdTimer);
     this.#holdTimer = undefined;
     const held = this.#held;
-    this.#held = undefined;
-    if (held) {
-      held.frame.close();
-      if (countSkipped) this.#framesSkipped++;
-    }
+    this.#held = [];
+    for (const { frame } of held) frame.close();
   }
 
-  #draw(held: HeldFrame, avDelayMs: number): void {
-    const { frame, packet } = held;
+  #draw(held: HeldFrame): void {
+    const { frame, packet, avDelayMs } = held;
     try {
       if (!this.#session || this.#state === 'destroyed') return;
       if (frame.width !== this.canvas.width || frame.height !== this.canvas.height || !this.#context) {
