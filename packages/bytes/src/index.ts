@@ -41,3 +41,4 @@ export {
   setNativeSearch,
 } from './search.js';
 export { sleep, sleepUntil } from './timing.js';
+export { untilAborted } from './until-aborted.js';

@@ -1,3 +1,5 @@
+import { untilAborted } from './until-aborted.js';
+
 /** A byte source every reader in mjpeg-kit accepts. */
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
@@ -61,25 +63,16 @@ async function* readStream(
 ): AsyncGenerator<Uint8Array, void, undefined> {
   if (signal?.aborted) return;
   const reader = stream.getReader();
-  let finished = false;
-  try {
-    for (;;) {
-      const result = await untilAborted(reader.read(), signal);
-      if (result === undefined) return;
-      if (result.done) {
-        finished = true;
-        return;
-      }
-      if (result.value.length > 0) yield result.value;
-    }
-  } catch (error) {
-    finished = true;
-    throw error;
-  } finally {
-    if (close && !finished) reader.cancel(signal?.reason).catch(() => {});
-    // A read still pending after an abort is rejected by releaseLock(); nobody awaits it.
-    reader.releaseLock();
-  }
+  yield* readUntilDone(
+    () => reader.read(),
+    noop,
+    signal,
+    (finished) => {
+      if (close && !finished) reader.cancel(signal?.reason).catch(() => {});
+      // A read still pending after an abort is rejected by releaseLock(); nobody awaits it.
+      reader.releaseLock();
+    },
+  );
 }
 
 async function* readIterable(
@@ -89,14 +82,43 @@ async function* readIterable(
   if (signal?.aborted) return;
   const state = parked.get(iterable) ?? { iterator: iterable[Symbol.asyncIterator](), pending: undefined };
   parked.delete(iterable);
+  const read = () => {
+    state.pending ??= state.iterator.next();
+    return state.pending;
+  };
+  const consumed = () => {
+    state.pending = undefined;
+  };
+  yield* readUntilDone(read, consumed, signal, (finished) => {
+    if (finished) return;
+    if (close) {
+      // Not awaited: an async generator queues return() behind a pending next().
+      state.pending?.catch(() => {});
+      state.iterator.return?.()?.catch(() => {});
+    } else {
+      parked.set(iterable, state);
+    }
+  });
+}
+
+/**
+ * The read loop both sources share: `read()` until done or aborted, skipping empty chunks;
+ * `consumed()` once a read's result arrived in time; `release(finished)` at the end, where
+ * `finished` is `false` when the read ended early (abort, `break`) and `true` at the source's
+ * end or error.
+ */
+async function* readUntilDone(
+  read: () => Promise<IteratorResult<Uint8Array>>,
+  consumed: () => void,
+  signal: AbortSignal | undefined,
+  release: (finished: boolean) => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
   let finished = false;
   try {
     for (;;) {
-      const next = state.pending ?? state.iterator.next();
-      state.pending = next;
-      const result = await untilAborted(next, signal);
+      const result = await untilAborted(read(), signal);
       if (result === undefined) return;
-      state.pending = undefined;
+      consumed();
       if (result.done) {
         finished = true;
         return;
@@ -107,37 +129,8 @@ async function* readIterable(
     finished = true;
     throw error;
   } finally {
-    if (!finished) {
-      if (close) {
-        // Not awaited: an async generator queues return() behind a pending next().
-        state.pending?.catch(() => {});
-        state.iterator.return?.()?.catch(() => {});
-      } else {
-        parked.set(iterable, state);
-      }
-    }
+    release(finished);
   }
 }
 
-/** `promise`'s value, or `undefined` as soon as `signal` aborts (the promise is left running). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.resolve(undefined);
-  }
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
+function noop(): void {}

@@ -6,6 +6,7 @@ import {
   type ReconnectOptions,
   type StatusEvent,
   sleep,
+  untilAborted,
 } from '@mjpeg-kit/bytes';
 import { ServerError } from './errors.js';
 import type { MjpegHub } from './hub.js';
@@ -491,29 +492,4 @@ function isTerminal(error: unknown): boolean {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** `promise`'s value, or `undefined` as soon as `signal` aborts (the promise is left running). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.resolve(undefined);
-  }
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = () => {
-      promise.catch(() => {});
-      resolve(undefined);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
