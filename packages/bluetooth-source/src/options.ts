@@ -1,15 +1,12 @@
 import {
-  type ReconnectOptions as BytesReconnectOptions,
-  describeInvalidNumber,
+  checkNumberOption as checkNumberOptionWith,
+  type LimitedReconnectOptions,
   type NumberOptionRange,
 } from '@mjpeg-kit/bytes';
 import { SourceError } from './errors.js';
 
-/** Reconnect policy shared by the link sources: the `@mjpeg-kit/bytes` backoff plus a retry limit. */
-export interface ReconnectOptions extends BytesReconnectOptions {
-  /** Failed attempts in a row before the source gives up and throws (default unlimited). */
-  maxAttempts?: number;
-}
+/** Reconnect policy shared by the link sources: the `@mjpeg-kit/bytes` backoff plus `maxAttempts`. */
+export type ReconnectOptions = LimitedReconnectOptions;
 
 /**
  * Checks a numeric option: a finite number in `range` (`NaN` and `Infinity` refused).
@@ -17,9 +14,7 @@ export interface ReconnectOptions extends BytesReconnectOptions {
  * @throws SourceError `INVALID_OPTION` naming the option (also in `error.option`).
  */
 export function checkNumberOption(name: string, value: number, range: NumberOptionRange): number {
-  const problem = describeInvalidNumber(value, range);
-  if (problem !== undefined) throw invalidOption(name, problem);
-  return value;
+  return checkNumberOptionWith(name, value, range, invalidOption);
 }
 
 /** `SourceError('INVALID_OPTION')` saying `name` and what is wrong with it, the option in `error.option`. */

@@ -6,6 +6,12 @@ export interface ReconnectOptions {
   maxDelayMs?: number;
 }
 
+/** {@link ReconnectOptions} plus a retry limit, for a source that gives up after repeated failures. */
+export interface LimitedReconnectOptions extends ReconnectOptions {
+  /** Failed attempts in a row before the source gives up and throws (default unlimited). */
+  maxAttempts?: number;
+}
+
 /** Default first reconnect delay, ms. */
 export const DEFAULT_MIN_DELAY_MS = 500;
 /** Default longest reconnect delay, ms. */

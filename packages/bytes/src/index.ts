@@ -1,5 +1,5 @@
 export { COLON, CR, DASH, decodeLatin1, encodeAscii, escapeBytes, LF, SPACE, TAB } from './ascii.js';
-export type { ReconnectOptions } from './backoff.js';
+export type { LimitedReconnectOptions, ReconnectOptions } from './backoff.js';
 export { backoffDelayMs, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS } from './backoff.js';
 export { bytesEqual, concatBytes } from './concat.js';
 export { ByteStreamError, type ByteStreamErrorOptions } from './errors.js';
@@ -12,7 +12,12 @@ export type {
   StatusEvent,
 } from './media.js';
 export { formatTimestamp, nowMs, parseTimestamp } from './media.js';
-export { describeInvalidChoice, describeInvalidNumber, type NumberOptionRange } from './option-checks.js';
+export {
+  checkNumberOption,
+  describeInvalidChoice,
+  describeInvalidNumber,
+  type NumberOptionRange,
+} from './option-checks.js';
 export { PartHeaders } from './part-headers.js';
 export {
   decodeMulaw,

@@ -36,6 +36,27 @@ export function describeInvalidNumber(value: unknown, range: NumberOptionRange =
 }
 
 /**
+ * Checks a numeric option with {@link describeInvalidNumber}: returns `value` when it is a finite
+ * number in `range`, else throws `invalid(name, problem)`, the calling package's own
+ * `INVALID_OPTION` error (so `instanceof` and `code` stay that package's).
+ *
+ * @example
+ * ```ts
+ * const fps = checkNumberOption('fps', options.fps, { min: 1, max: 120 }, invalidOption);
+ * ```
+ */
+export function checkNumberOption<E extends Error>(
+  name: string,
+  value: number,
+  range: NumberOptionRange,
+  invalid: (name: string, problem: string) => E,
+): number {
+  const problem = describeInvalidNumber(value, range);
+  if (problem !== undefined) throw invalid(name, problem);
+  return value;
+}
+
+/**
  * What is wrong with an option that must be one of `choices`, as the tail of an error message
  * (`must be 'contiguous' or 'pieces', got 'copy'`), or `undefined` when it is one of them.
  */

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ByteStreamError, describeInvalidChoice, describeInvalidNumber } from '../src/index.js';
+import {
+  ByteStreamError,
+  checkNumberOption,
+  describeInvalidChoice,
+  describeInvalidNumber,
+} from '../src/index.js';
 
 describe('describeInvalidNumber', () => {
   it.each([
@@ -21,6 +26,30 @@ describe('describeInvalidNumber', () => {
     ['8', { min: 1 }, "must be a finite number of at least 1, got '8'"],
   ])('refuses %s within %o, saying why', (value, range, problem) => {
     expect(describeInvalidNumber(value, range)).toBe(problem);
+  });
+});
+
+describe('checkNumberOption', () => {
+  const invalid = (name: string, problem: string) =>
+    new ByteStreamError('INVALID_OPTION', `${name} ${problem}`, undefined, { option: name });
+
+  it('returns a value within the range', () => {
+    expect(checkNumberOption('fps', 30, { min: 1, max: 120 }, invalid)).toBe(30);
+  });
+
+  it("throws the caller's error, naming the option and the problem", () => {
+    let thrown: unknown;
+    try {
+      checkNumberOption('fps', Number.NaN, { min: 1, max: 120 }, invalid);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ByteStreamError);
+    expect(thrown).toMatchObject({
+      code: 'INVALID_OPTION',
+      option: 'fps',
+      message: 'fps must be a finite number from 1 to 120, got NaN',
+    });
   });
 });
 
