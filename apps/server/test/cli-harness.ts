@@ -1,7 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 /** The built CLI: turbo builds it (and its dependencies) before the tests run. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -203,4 +205,68 @@ export function isJpeg(bytes: Uint8Array): boolean {
     bytes.at(-2) === 0xff &&
     bytes.at(-1) === 0xd9
   );
+}
+
+/**
+ * CLI processes and stream readers for one test file: `start` and `read` keep each one, and after
+ * every test the readers are closed and the processes killed (each exit awaited, at most 5 s).
+ */
+export function trackCli(): {
+  start(args: string[], options?: { stdin?: 'pipe' }): CliProcess;
+  read(url: string): StreamReader;
+} {
+  const running: CliProcess[] = [];
+  const readers: StreamReader[] = [];
+  afterEach(async () => {
+    for (const reader of readers.splice(0)) reader.close();
+    await Promise.all(
+      running.splice(0).map((cli) => {
+        cli.kill();
+        return cli.exit(5000).catch(() => undefined);
+      }),
+    );
+  });
+  return {
+    start(args, options) {
+      const cli = new CliProcess(args, options);
+      running.push(cli);
+      return cli;
+    },
+    read(url) {
+      const reader = new StreamReader(url);
+      readers.push(reader);
+      return reader;
+    },
+  };
+}
+
+/**
+ * Makes a self-signed P-256 certificate for 127.0.0.1 in `dir` with openssl (bounded to 20 s);
+ * `status` is openssl's exit status (0 when `cert.pem` and `key.pem` were written).
+ */
+export function makeTestCertificate(dir: string): { cert: string; key: string; status: number | null } {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore', timeout: 20_000 },
+  );
+  return { cert, key, status: made.status };
 }

@@ -4,33 +4,17 @@
  * and the end of stdin is final: offline with the reason, viewers kept, no restart loop.
  */
 import { JpegScanner } from '@mjpeg-kit/jpeg-scanner';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CliProcess, fetchAll, getState, isJpeg, StreamReader, sleep, waitUntil } from './cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliProcess, fetchAll, getState, isJpeg, sleep, trackCli, waitUntil } from './cli-harness.js';
 
 const LIGHT = ['--port', '0', '--size', '160x120', '--fps', '10'];
 /** A shutdown must finish well inside systemd's stop timeout; this is ours. */
 const EXIT_BOUND_MS = 5000;
 
-const running: CliProcess[] = [];
-const readers: StreamReader[] = [];
+const tracked = trackCli();
+const read = tracked.read;
 function start(args: string[]): CliProcess {
-  const cli = new CliProcess(args, { stdin: 'pipe' });
-  running.push(cli);
-  return cli;
-}
-afterEach(async () => {
-  for (const reader of readers.splice(0)) reader.close();
-  await Promise.all(
-    running.splice(0).map((cli) => {
-      cli.kill();
-      return cli.exit(5000).catch(() => undefined);
-    }),
-  );
-});
-function read(url: string): StreamReader {
-  const reader = new StreamReader(url);
-  readers.push(reader);
-  return reader;
+  return tracked.start(args, { stdin: 'pipe' });
 }
 
 /** Two clips whose frames differ, so a test can tell which one a viewer got. */

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
@@ -6,38 +5,23 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestPatternRenderer } from '@mjpeg-kit/sources';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTool } from '../../../test-support/tools.js';
 import {
-  CliProcess,
   fetchAll,
   getState,
   isJpeg,
+  makeTestCertificate,
   runCli,
-  StreamReader,
   sleep,
+  trackCli,
   waitUntil,
 } from './cli-harness.js';
 
 /** Small and slow, so the suite stays light on a 2-core machine. */
 const LIGHT = ['--port', '0', '--size', '160x120', '--fps', '10'];
 
-const running: CliProcess[] = [];
-const readers: StreamReader[] = [];
-function start(args: string[], options?: { stdin?: 'pipe' }): CliProcess {
-  const cli = new CliProcess(args, options);
-  running.push(cli);
-  return cli;
-}
-afterEach(async () => {
-  for (const reader of readers.splice(0)) reader.close();
-  await Promise.all(
-    running.splice(0).map((cli) => {
-      cli.kill();
-      return cli.exit(5000).catch(() => undefined);
-    }),
-  );
-});
+const { start, read } = trackCli();
 
 let dir: string;
 let clip: string;
@@ -101,8 +85,7 @@ describe('serving the synthetic camera', () => {
     expect(url).not.toBe('http://127.0.0.1:0/');
     const state = await getState(url);
     expect(state.source.kind).toBe('synthetic');
-    const stream = new StreamReader(`${url}stream`);
-    readers.push(stream);
+    const stream = read(`${url}stream`);
     const parts = await stream.waitForParts(3);
     expect(stream.response!.headers['content-type']).toMatch(/^multipart\/x-mixed-replace;boundary=/);
     expect(parts.every(isJpeg)).toBe(true);
@@ -121,8 +104,7 @@ describe('serving the synthetic camera', () => {
   it('streams the synthetic tone at /audio.wav', async () => {
     const cli = start(LIGHT);
     const url = await cli.ready();
-    const wav = new StreamReader(`${url}audio.wav`);
-    readers.push(wav);
+    const wav = read(`${url}audio.wav`);
     const header = await waitUntil(() => {
       const bytes = Buffer.concat(wav.chunks);
       return bytes.length >= 44 + 640 ? bytes : undefined;
@@ -135,8 +117,7 @@ describe('serving the synthetic camera', () => {
   it('ends streams cleanly and exits 0 on SIGTERM', async () => {
     const cli = start(LIGHT);
     const url = await cli.ready();
-    const stream = new StreamReader(`${url}stream`);
-    readers.push(stream);
+    const stream = read(`${url}stream`);
     await stream.waitForParts(1);
     cli.child.kill('SIGTERM');
     const { code } = await cli.exit();
@@ -188,8 +169,7 @@ describe('--audio pcm:', () => {
     writeFileSync(raw, samples);
     const cli = start([...LIGHT, '--audio', `pcm:${raw}?rate=8000`]);
     const url = await cli.ready();
-    const wav = new StreamReader(`${url}audio.wav`);
-    readers.push(wav);
+    const wav = read(`${url}audio.wav`);
     const bytes = await waitUntil(() => {
       const data = Buffer.concat(wav.chunks);
       return data.length >= 44 + 320 ? data : undefined;
@@ -214,8 +194,7 @@ describe('--idle-stop', () => {
     });
     expect(cli.stderr).not.toMatch(/starting video source/);
 
-    const first = new StreamReader(`${url}stream`);
-    readers.push(first);
+    const first = read(`${url}stream`);
     expect((await first.waitForParts(2)).every(isJpeg)).toBe(true);
     first.close();
     const stopped = await waitUntil(
@@ -229,8 +208,7 @@ describe('--idle-stop', () => {
     expect(stopped.viewers).toBe(0);
     expect(cli.stderr).toMatch(/no viewers for 0\.3 s: stopping video source/);
 
-    const stream = new StreamReader(`${url}stream`);
-    readers.push(stream);
+    const stream = read(`${url}stream`);
     const parts = await stream.waitForParts(3);
     expect(parts.every(isJpeg)).toBe(true);
     expect((await getState(url)).source.online).toBe(true);
@@ -242,8 +220,7 @@ describe('sources', () => {
   it('plays file:PATH, looping', async () => {
     const cli = start([...LIGHT, '--audio', 'none', '--fps', '30', '--source', `file:${clip}`]);
     const url = await cli.ready();
-    const stream = new StreamReader(`${url}stream`);
-    readers.push(stream);
+    const stream = read(`${url}stream`);
     const parts = await stream.waitForParts(15);
     expect(parts.every(isJpeg)).toBe(true);
     expect((await getState(url)).source.kind).toBe('file');
@@ -252,8 +229,7 @@ describe('sources', () => {
   it('reads exec:"COMMAND" and keeps viewers, the snapshot and /state honest when it exits', async () => {
     const cli = start([...LIGHT, '--audio', 'none', '--source', `exec:cat '${clip}'; exit 3`]);
     const url = await cli.ready();
-    const stream = new StreamReader(`${url}stream`);
-    readers.push(stream);
+    const stream = read(`${url}stream`);
     await stream.waitForParts(1);
     const offline = await waitUntil(
       async () => {
@@ -289,8 +265,7 @@ describe('sources', () => {
   it('reads concatenated JPEGs from stdin', async () => {
     const cli = start([...LIGHT, '--audio', 'none', '--source', 'stdin'], { stdin: 'pipe' });
     const url = await cli.ready();
-    const stream = new StreamReader(`${url}stream`);
-    readers.push(stream);
+    const stream = read(`${url}stream`);
     await sleep(100);
     const { readFileSync } = await import('node:fs');
     cli.child.stdin!.write(readFileSync(clip));
@@ -302,30 +277,8 @@ describe('sources', () => {
 
 describeWithTool('openssl', '--tls-cert/--tls-key', () => {
   it('serves HTTPS with a self-signed certificate', async () => {
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    const made = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
-    expect(made.status).toBe(0);
+    const { cert, key, status } = makeTestCertificate(dir);
+    expect(status).toBe(0);
     const cli = start([...LIGHT, '--audio', 'none', '--tls-cert', cert, '--tls-key', key]);
     const url = await cli.ready();
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);

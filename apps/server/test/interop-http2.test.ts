@@ -4,7 +4,7 @@
  * streams over h2 while the same page over plain HTTP/1.1 draws six (its per-host connection
  * limit), which proves both the limit and the fix.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as connectHttp2 } from 'node:http2';
@@ -16,7 +16,7 @@ import { getBoundary, MultipartParser, type Part } from '@mjpeg-kit/boundary-par
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { describeWithTool } from '../../../test-support/tools.js';
-import { CliProcess, sleep } from './cli-harness.js';
+import { CliProcess, makeTestCertificate, sleep } from './cli-harness.js';
 
 const CAMERAS = Array.from({ length: 12 }, (_, i) => `c${i}`);
 const CAMERA_ARGS = CAMERAS.flatMap((name) => ['--camera', `${name}=synthetic`]);
@@ -86,30 +86,9 @@ describeWithTool('openssl', 'HTTP/2 over TLS with real clients', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mjpeg-kit-h2-'));
-    cert = join(dir, 'cert.pem');
-    key = join(dir, 'key.pem');
-    const made = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore', timeout: 20_000 },
-    );
-    if (made.status !== 0) throw new Error('openssl could not make a test certificate');
+    let status: number | null;
+    ({ cert, key, status } = makeTestCertificate(dir));
+    if (status !== 0) throw new Error('openssl could not make a test certificate');
     writeFileSync(join(dir, 'index.html'), GRID_PAGE);
     tls = startCli([...LIGHT, ...CAMERA_ARGS, '--tls-cert', cert, '--tls-key', key, '--web-root', dir]);
     url = await tls.ready();
