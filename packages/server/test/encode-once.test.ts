@@ -1,24 +1,23 @@
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { concatBytes, indexOfBytes, decodeLatin1 as latin1 } from '@mjpeg-kit/bytes';
 import { ChunkedReader } from '@mjpeg-kit/chunked';
 import { describe, expect, it } from 'vitest';
 import { MjpegHub } from '../src/index.js';
+import { FakeSocket } from './fake-socket.js';
 import { audio, frame } from './helpers.js';
 
-/** A socket stand-in that records every array written and completes writes when told. */
-class RecordingSocket extends EventEmitter {
+/** A {@link FakeSocket} that records every array written, counts corks, and completes writes when told. */
+class RecordingSocket extends FakeSocket {
   readonly writes: Uint8Array[] = [];
   readonly pending: ((error?: Error | null) => void)[] = [];
-  destroyed = false;
   corked = 0;
-  cork() {
+  override cork() {
     this.corked++;
   }
-  uncork() {
+  override uncork() {
     this.corked--;
   }
-  write(bytes: Uint8Array, callback?: (error?: Error | null) => void) {
+  override write(bytes: Uint8Array, callback?: (error?: Error | null) => void) {
     this.writes.push(bytes);
     if (callback) this.pending.push(callback);
     return true;
@@ -26,16 +25,6 @@ class RecordingSocket extends EventEmitter {
   /** The kernel took everything: run the write callbacks. */
   drain() {
     for (const callback of this.pending.splice(0)) callback(null);
-  }
-  setNoDelay() {}
-  setKeepAlive() {}
-  end() {
-    this.destroy();
-  }
-  destroy() {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    queueMicrotask(() => this.emit('close'));
   }
 }
 

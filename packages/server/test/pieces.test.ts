@@ -1,34 +1,20 @@
 import { Buffer } from 'node:buffer';
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { MediaPacket, PiecesMediaPacket } from '@mjpeg-kit/bytes';
 import { describe, expect, it } from 'vitest';
 import { MjpegHub } from '../src/index.js';
+import { FakeSocket } from './fake-socket.js';
 import { frame } from './helpers.js';
 
 // A frame published as pieces (a relayed upstream's parts): the same bytes on every layout as
 // the same frame published contiguous, and a contiguous body only when something asks for it.
 
-/** A socket stand-in that records every array written; writes complete at once. */
-class RecordingSocket extends EventEmitter {
+/** A {@link FakeSocket} that records a copy of every array written; writes complete at once. */
+class RecordingSocket extends FakeSocket {
   readonly writes: Uint8Array[] = [];
-  destroyed = false;
-  cork() {}
-  uncork() {}
-  write(bytes: Uint8Array, callback?: (error?: Error | null) => void) {
+  override write(bytes: Uint8Array, callback?: (error?: Error | null) => void) {
     this.writes.push(Uint8Array.from(bytes));
-    queueMicrotask(() => callback?.(null));
-    return true;
-  }
-  setNoDelay() {}
-  setKeepAlive() {}
-  end() {
-    this.destroy();
-  }
-  destroy() {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    queueMicrotask(() => this.emit('close'));
+    return super.write(bytes, callback);
   }
 }
 
