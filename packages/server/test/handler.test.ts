@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -372,15 +372,7 @@ describe('/ and fallthrough', () => {
     const root = makeWebRoot();
     const hub = new MjpegHub({ boundary: 'testboundary' });
     const handler = createMjpegHandler(hub, { webRoot: root });
-    const http = createServer((req, res) =>
-      handler(req, res, () => {
-        res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 21 });
-        res.end('from the next handler');
-      }),
-    );
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    const port = (http.address() as AddressInfo).port;
+    const { http, port } = await serveWithNext(handler);
     const fetchFrom = async (path: string) =>
       splitResponse(await (await RawClient.request(port, get(path))).waitForEnd());
     try {
@@ -402,15 +394,7 @@ describe('/ and fallthrough', () => {
   it('calls next() for unknown paths, as Express middleware', async () => {
     const hub = new MjpegHub({ boundary: 'testboundary' });
     const handler = createMjpegHandler(hub);
-    const http = createServer((req, res) =>
-      handler(req, res, () => {
-        res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 21 });
-        res.end('from the next handler');
-      }),
-    );
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    const port = (http.address() as AddressInfo).port;
+    const { http, port } = await serveWithNext(handler);
     try {
       const other = splitResponse(await (await RawClient.request(port, get('/api/other'))).waitForEnd());
       expect(other.body.toString()).toBe('from the next handler');
@@ -423,6 +407,24 @@ describe('/ and fallthrough', () => {
     }
   });
 });
+
+/**
+ * Serves `handler` on 127.0.0.1 (port 0) as Express middleware, with a `next()` that answers
+ * 200 `from the next handler`, so a test can tell the paths it passed on.
+ */
+async function serveWithNext(
+  handler: ReturnType<typeof createMjpegHandler>,
+): Promise<{ http: Server; port: number }> {
+  const http = createServer((req, res) =>
+    handler(req, res, () => {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 21 });
+      res.end('from the next handler');
+    }),
+  );
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  return { http, port: (http.address() as AddressInfo).port };
+}
 
 describe('CORS', () => {
   it('answers an OPTIONS preflight with 204 and the allowed methods', async () => {
