@@ -7,8 +7,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { requirements } from '../../../test-support/tools.js';
-import { SERVER_CLI, WEB_DIST_INDEX, waitFor } from './helpers/harness.js';
-import { framesAfter, readStats } from './helpers/player-page.js';
+import { SERVER_CLI, WEB_DIST_INDEX } from './helpers/harness.js';
+import { audibleLevel, framesAfter } from './helpers/player-page.js';
 import { type RunningServer, startServer } from './helpers/server.js';
 
 const needs = requirements({
@@ -58,14 +58,7 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server --key
     expect(stats).toMatchObject({ state: 'playing', mode: 'canvas', width: 320 });
 
     await page.click('#audio');
-    const level = await waitFor(
-      'a non-silent audio level',
-      async () => {
-        const value = (await readStats(page))?.audioLevel ?? 0;
-        return value > 0.01 ? value : 0;
-      },
-      10_000,
-    );
+    const level = await audibleLevel(page);
     expect(level).toBeGreaterThan(0.01);
 
     const own = requested.map(({ url, status }) => ({ url: new URL(url), status }));

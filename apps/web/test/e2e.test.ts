@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { requirements } from '../../../test-support/tools.js';
 import { SERVER_CLI, WEB_DIST_INDEX, waitFor } from './helpers/harness.js';
-import { framesAfter, readStats } from './helpers/player-page.js';
+import { audibleLevel, framesAfter, readStats } from './helpers/player-page.js';
 import { type RunningServer, startServer } from './helpers/server.js';
 
 const needs = requirements({
@@ -111,14 +111,7 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
     await framesAfter(page, 2);
     expect((await readStats(page))?.audioLevel).toBeUndefined();
     await page.click('#audio');
-    const level = await waitFor(
-      'a non-silent audio level',
-      async () => {
-        const value = (await readStats(page))?.audioLevel ?? 0;
-        return value > 0.01 ? value : 0;
-      },
-      10_000,
-    );
+    const level = await audibleLevel(page);
     expect(level).toBeGreaterThan(0.01);
     expect(await page.getAttribute('#audio', 'aria-pressed')).toBe('true');
     const contextState = await page.evaluate(() => {

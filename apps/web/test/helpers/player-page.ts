@@ -46,3 +46,15 @@ export async function framesAfter(page: Page, count: number, timeoutMs = 15_000)
     timeoutMs,
   );
 }
+
+/** Waits until the page's audio meter reads a non-silent level (above 0.01), and returns it. */
+export async function audibleLevel(page: Page, timeoutMs = 10_000): Promise<number> {
+  return waitFor(
+    'a non-silent audio level',
+    async () => {
+      const value = (await readStats(page))?.audioLevel ?? 0;
+      return value > 0.01 ? value : 0;
+    },
+    timeoutMs,
+  );
+}
