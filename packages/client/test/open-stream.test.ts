@@ -1,25 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStream, StreamError } from '../src/index.js';
 import { DIALECTS } from './helpers/dialects.js';
-import { startServer, type TestServer, writeSlowly } from './helpers/http.js';
+import { serverPerTest, writeSlowly } from './helpers/http.js';
 import { bytes, FRAMES, hex, jpegSummaries, summary } from './helpers/media.js';
 import { every } from './helpers/split.js';
 import { delay, take, testOptions } from './helpers/stream.js';
 
 const [F1, F2, F3] = FRAMES as [Uint8Array, Uint8Array, Uint8Array];
-const servers: TestServer[] = [];
-
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const serve = serverPerTest();
 
 /** A part as mjpeg-kit lays it out (opening line sent once, delimiter right after the body). */
 const part = (frame: Uint8Array, boundary = 'b', extra = '') =>

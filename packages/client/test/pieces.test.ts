@@ -1,27 +1,16 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { concatBytes, type MediaPacket, type PiecesMediaPacket } from '@mjpeg-kit/bytes';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { MediaDemuxer } from '../src/demuxer.js';
 import { openStream } from '../src/index.js';
 import { DIALECTS, type Dialect } from './helpers/dialects.js';
-import { startServer, type TestServer, writeSlowly } from './helpers/http.js';
+import { serverPerTest, writeSlowly } from './helpers/http.js';
 import { bytes, FRAMES, summary } from './helpers/media.js';
 import { cut, every, feedings } from './helpers/split.js';
 import { take, testOptions } from './helpers/stream.js';
 
 // `bodies: 'pieces'`: the same packets as the default, bodies as views of the chunks (no copy).
 
-const servers: TestServer[] = [];
-
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const serve = serverPerTest();
 
 /** The packet with its pieces joined, checked to add up to `bodyLength`. */
 function joined(packet: PiecesMediaPacket): MediaPacket {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterEach } from 'vitest';
 
 /**
  * A node:http server on 127.0.0.1 that counts its open responses, so tests can prove a
@@ -24,6 +25,22 @@ export interface TestServer {
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * `serve(handler)` for one test file: starts a {@link TestServer} and closes every one it
+ * started after each test.
+ */
+export function serverPerTest(): (handler: Handler) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (handler) => {
+    const server = await startServer(handler);
+    servers.push(server);
+    return server;
+  };
+}
 
 export async function startServer(handler: Handler, port = 0): Promise<TestServer> {
   const sockets = new Set<Socket>();
