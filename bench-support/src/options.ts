@@ -1,4 +1,5 @@
 import { BenchSetupError } from './errors.js';
+import { QUICK_BUDGET_MS } from './timing.js';
 
 /** The command-line options every bench understands (`npm run bench -- --quick --baseline=HEAD~1`). */
 export interface BenchOptions {
@@ -9,6 +10,8 @@ export interface BenchOptions {
   baseline: string | undefined;
   /** `--quick`: a short smoke pass (small budgets) that proves the bench runs; its numbers are not for quoting. */
   quick: boolean;
+  /** The time budget per case: {@link QUICK_BUDGET_MS} with `--quick`, else `undefined` (the bench's own). */
+  budgetMs: number | undefined;
 }
 
 /** Which options a bench supports; an option it does not support is refused with a clear message. */
@@ -46,7 +49,8 @@ export function readBenchOptions(
         'boundary-parser, jpeg-scanner); see docs/benchmarks.md.',
     );
   }
-  return { baseline, quick: argv.includes('--quick') };
+  const quick = argv.includes('--quick');
+  return { baseline, quick, budgetMs: quick ? QUICK_BUDGET_MS : undefined };
 }
 
 /** The value of `--name=value` in `argv`, or `undefined`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchSetupError, readBenchOptions, readOption } from '../src/index.js';
+import { BenchSetupError, QUICK_BUDGET_MS, readBenchOptions, readOption } from '../src/index.js';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -15,8 +15,13 @@ describe('bench options', () => {
     expect(readBenchOptions({ baseline: true }, ['--quick', '--baseline=HEAD~2'])).toEqual({
       baseline: 'HEAD~2',
       quick: true,
+      budgetMs: QUICK_BUDGET_MS,
     });
-    expect(readBenchOptions({ baseline: true }, [])).toEqual({ baseline: undefined, quick: false });
+    expect(readBenchOptions({ baseline: true }, [])).toEqual({
+      baseline: undefined,
+      quick: false,
+      budgetMs: undefined,
+    });
   });
 
   it('throws BAD_OPTION for --baseline without a ref', () => {

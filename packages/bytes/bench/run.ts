@@ -8,7 +8,6 @@ import {
   type BuildCase,
   printBaselineComparison,
   printRunHeader,
-  QUICK_BUDGET_MS,
   readBenchOptions,
   timeRoundRobin,
 } from '@mjpeg-kit/bench-support';
@@ -17,7 +16,7 @@ import * as workingTree from '../src/index.js';
 type Bytes = typeof workingTree;
 
 const options = readBenchOptions({ baseline: true });
-const budgetMs = options.quick ? QUICK_BUDGET_MS : undefined;
+const { budgetMs } = options;
 
 const SIZE = 64 * 1024 * 1024;
 const haystack = new Uint8Array(SIZE);

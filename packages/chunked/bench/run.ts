@@ -8,7 +8,6 @@ import {
   type BuildCase,
   printBaselineComparison,
   printRunHeader,
-  QUICK_BUDGET_MS,
   readBenchOptions,
   timeRoundRobin,
 } from '@mjpeg-kit/bench-support';
@@ -18,7 +17,7 @@ import * as workingTree from '../src/index.js';
 type Chunked = typeof workingTree;
 
 const options = readBenchOptions({ baseline: true });
-const budgetMs = options.quick ? QUICK_BUDGET_MS : undefined;
+const { budgetMs } = options;
 
 const FRAME_BYTES = 88_000;
 const FRAMES = 200;

@@ -11,7 +11,6 @@ import {
   type BuildCase,
   printBaselineComparison,
   printRunHeader,
-  QUICK_BUDGET_MS,
   readBenchOptions,
   timeRoundRobin,
 } from '@mjpeg-kit/bench-support';
@@ -21,7 +20,7 @@ import * as workingTree from '../src/index.js';
 type FrameEncoder = typeof workingTree;
 
 const options = readBenchOptions({ baseline: true });
-const budgetMs = options.quick ? QUICK_BUDGET_MS : undefined;
+const { budgetMs } = options;
 
 const FRAME_BYTES = 88_000;
 /** Parts framed per call in the one-viewer cases. */

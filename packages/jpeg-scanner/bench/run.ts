@@ -12,12 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  printBaselineComparisonAndExit,
-  printRunHeader,
-  QUICK_BUDGET_MS,
-  readBenchOptions,
-} from '@mjpeg-kit/bench-support';
+import { printBaselineComparisonAndExit, printRunHeader, readBenchOptions } from '@mjpeg-kit/bench-support';
 import { bytesEqual, concatBytes, indexOfBytes } from '@mjpeg-kit/bytes';
 import { JpegScanner } from '../src/index.js';
 
@@ -204,7 +199,7 @@ if (benchOptions.baseline !== undefined) {
   await printBaselineComparisonAndExit({
     ref: benchOptions.baseline,
     packageDir: new URL('..', import.meta.url),
-    budgetMs: benchOptions.quick ? QUICK_BUDGET_MS : undefined,
+    budgetMs: benchOptions.budgetMs,
     cases: (build: typeof import('../src/index.js')) =>
       (
         [
