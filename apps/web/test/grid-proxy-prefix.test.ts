@@ -2,14 +2,14 @@
  * The camera grid behind nginx at /cam/ on a server started with a key: every request stays
  * under /cam/, every data request carries the page's key, and nothing goes to another origin.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH } from '../../../test-support/chromium.js';
 import { findTool, requirements } from '../../../test-support/tools.js';
-import { type RunningCameraServer, startCameraServer } from './helpers/camera-server.js';
+import { chromiumBehindNginx } from './helpers/behind-nginx.js';
+import { startCameraServer } from './helpers/camera-server.js';
 import { readTiles } from './helpers/grid-page.js';
 import { WEB_DIST_INDEX, waitFor } from './helpers/harness.js';
-import { NGINX, type RunningNginx, startNginx } from './helpers/nginx.js';
+import { NGINX } from './helpers/nginx.js';
 import { framesAfter } from './helpers/player-page.js';
 
 const nginx = findTool(NGINX);
@@ -19,34 +19,22 @@ const TOKEN = 'grid+k3y/=';
 describe.skipIf(needs.skip || nginx.skip)(
   `apps/web's camera grid in Chromium behind nginx at /cam/ with a key${needs.reason}${nginx.label}`,
   () => {
-    let browser: Browser;
-    let server: RunningCameraServer;
-    let proxy: RunningNginx;
-    let context: BrowserContext;
-
-    beforeAll(async () => {
-      needs.check();
-      nginx.assertPresent();
-      server = await startCameraServer([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { key: TOKEN });
-      proxy = await startNginx({ prefix: '/cam/', upstream: server.url });
-      browser = await launchChromium();
-      context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-    }, 30_000);
-
-    afterAll(async () => {
-      await context?.close().catch(() => undefined);
-      await browser?.close();
-      await proxy?.stop();
-      await server?.stop();
+    const setup = chromiumBehindNginx({
+      check: () => {
+        needs.check();
+        nginx.assertPresent();
+      },
+      startUpstream: () => startCameraServer([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { key: TOKEN }),
+      viewport: { width: 1000, height: 800 },
     });
 
     it('plays the grid and a camera at /cam/?key=, every request under /cam/ with the key (#11)', async () => {
-      const page = await context.newPage();
+      const page = await setup.context.newPage();
       const responses: Array<{ url: URL; status: number }> = [];
       page.on('response', (response) =>
         responses.push({ url: new URL(response.url()), status: response.status() }),
       );
-      const response = await page.goto(`${proxy.origin}cam/?key=${encodeURIComponent(TOKEN)}`);
+      const response = await page.goto(`${setup.proxy.origin}cam/?key=${encodeURIComponent(TOKEN)}`);
       expect(response?.status()).toBe(200);
       await waitFor(
         'three live tiles',
@@ -58,12 +46,12 @@ describe.skipIf(needs.skip || nginx.skip)(
         200,
       ).catch((error: Error) => {
         const seen = responses.map(({ url, status }) => `${status} ${url}`).join('\n');
-        throw new Error(`${error.message}\nresponses:\n${seen}\nnginx: ${proxy.errorLog()}`);
+        throw new Error(`${error.message}\nresponses:\n${seen}\nnginx: ${setup.proxy.errorLog()}`);
       });
       await page.click('[data-camera="b"]');
       expect(await framesAfter(page, 5, 20_000)).toMatchObject({ state: 'playing', width: 320 });
 
-      const origin = new URL(proxy.origin).origin;
+      const origin = new URL(setup.proxy.origin).origin;
       expect(responses.filter(({ url }) => url.origin !== origin)).toEqual([]);
       expect(responses.filter(({ status }) => status >= 400)).toEqual([]);
       expect(responses.filter(({ url }) => !url.pathname.startsWith('/cam/'))).toEqual([]);

@@ -3,14 +3,14 @@
  * `location /cam/ { proxy_pass http://127.0.0.1:PORT/; }`): every request it makes must stay
  * under that path, or the proxy never forwards it.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH } from '../../../test-support/chromium.js';
 import { findTool, requirements } from '../../../test-support/tools.js';
+import { chromiumBehindNginx } from './helpers/behind-nginx.js';
 import { SERVER_CLI, WEB_DIST_INDEX } from './helpers/harness.js';
-import { NGINX, type RunningNginx, startNginx } from './helpers/nginx.js';
+import { NGINX } from './helpers/nginx.js';
 import { framesAfter } from './helpers/player-page.js';
-import { type RunningServer, startServer } from './helpers/server.js';
+import { startServer } from './helpers/server.js';
 
 const nginx = findTool(NGINX);
 const needs = requirements({
@@ -22,37 +22,27 @@ const needs = requirements({
 describe.skipIf(needs.skip || nginx.skip)(
   `apps/web in Chromium behind nginx at /cam/${needs.reason}${nginx.label}`,
   () => {
-    let browser: Browser;
-    let server: RunningServer;
-    let proxy: RunningNginx;
-    let context: BrowserContext;
-
-    beforeAll(async () => {
-      needs.check();
-      nginx.assertPresent();
-      server = await startServer(['--size', '320x240', '--fps', '15']);
-      proxy = await startNginx({ prefix: '/cam/', upstream: server.url });
-      browser = await launchChromium();
-      context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    }, 30_000);
-
-    afterAll(async () => {
-      await context?.close().catch(() => undefined);
-      await browser?.close();
-      await proxy?.stop();
-      await server?.stop();
+    const setup = chromiumBehindNginx({
+      check: () => {
+        needs.check();
+        nginx.assertPresent();
+      },
+      startUpstream: () => startServer(['--size', '320x240', '--fps', '15']),
+      viewport: { width: 800, height: 600 },
     });
 
     it('plays the page at /cam/ with every request under /cam/ (#9)', async () => {
-      const page = await context.newPage();
+      const page = await setup.context.newPage();
       const requested: string[] = [];
       page.on('request', (request) => requested.push(request.url()));
-      const response = await page.goto(`${proxy.origin}cam/`);
+      const response = await page.goto(`${setup.proxy.origin}cam/`);
       expect(response?.status()).toBe(200);
-      expect(await page.inputValue('#url')).toBe(`${proxy.origin}cam/av`);
+      expect(await page.inputValue('#url')).toBe(`${setup.proxy.origin}cam/av`);
 
       const stats = await framesAfter(page, 10, 20_000).catch((error: Error) => {
-        throw new Error(`${error.message}\nrequests: ${requested.join('\n')}\nnginx: ${proxy.errorLog()}`);
+        throw new Error(
+          `${error.message}\nrequests: ${requested.join('\n')}\nnginx: ${setup.proxy.errorLog()}`,
+        );
       });
       expect(stats).toMatchObject({ state: 'playing', mode: 'canvas', parser: 'multipart', width: 320 });
       await expect.poll(() => page.textContent('#stat-size'), { timeout: 5000 }).toBe('320×240');
@@ -60,7 +50,7 @@ describe.skipIf(needs.skip || nginx.skip)(
 
       const paths = requested
         .map((url) => new URL(url))
-        .filter((url) => url.origin === new URL(proxy.origin).origin)
+        .filter((url) => url.origin === new URL(setup.proxy.origin).origin)
         .map((url) => url.pathname);
       expect(paths).toContain('/cam/av');
       expect(paths.some((path) => path.startsWith('/cam/assets/'))).toBe(true);
