@@ -6,9 +6,10 @@
  * core 1. Server CPU seconds and peak RSS come from /proc; frames, ages and time to first
  * frame from the load generator. Run: `npm run bench` in packages/server
  * (`-- --quick` for a short pass, `-- --cpu-prof` to profile our server at the largest N;
- * `--only=raw,ours`, `--viewers=100,1000`, `--no-mixed`, `--mixed-viewers=50`, `--no-h2` pick rows).
+ * `--only=raw,ours`, `--viewers=100,1000`, `--no-mixed`, `--mixed-viewers=50`, `--no-h2`, `--no-cameras` pick rows).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,8 @@ const MIXED_VIEWERS = Number(option('mixed-viewers') ?? 500);
 const MIXED_WINDOW_MS = quick ? 3000 : 10_000;
 /** Our server over HTTP/2 (h2c) against HTTP/1.1 at one audience, unless `--no-h2`. */
 const HTTP2 = !args.includes('--no-h2');
+/** The many-cameras scenario (cameras.ts, its own process and header), unless `--no-cameras`. */
+const CAMERAS = !args.includes('--no-cameras');
 const HTTP2_VIEWERS = 100;
 
 interface Started {
@@ -490,6 +493,19 @@ async function main(): Promise<void> {
     console.log(`\n## Where our server's time goes (${viewers} viewers, 640×480, --cpu-prof, self time)\n`);
     console.log(summariseProfile(dir));
     console.log(`\nprofile: ${dir}`);
+  }
+
+  if (CAMERAS) {
+    console.log('');
+    const cameras = spawn(
+      process.execPath,
+      [...process.execArgv, 'cameras.ts', ...(quick ? ['--quick'] : [])],
+      {
+        stdio: 'inherit',
+      },
+    );
+    const [code] = (await once(cameras, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`cameras.ts exited with ${code}`);
   }
 }
 
