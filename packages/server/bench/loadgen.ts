@@ -181,23 +181,28 @@ function throttle(viewer: Viewer): void {
 /** One read buffer for every socket: reads are handled synchronously, so no per-read allocation. */
 const readBuffer = Buffer.allocUnsafe(256 * 1024);
 
+/** A viewer's counters before it connects, shared by the HTTP/1.1 and HTTP/2 openers. */
+function newViewer(kind: ViewerKind): Viewer {
+  return {
+    kind,
+    connectAt: 0,
+    firstFrameAt: 0,
+    received: 0,
+    tail: undefined,
+    pendingEnd: [],
+    pendingTs: [],
+    frames: 0,
+    windowFrames: 0,
+    closed: false,
+    budgetStart: 0,
+    paused: false,
+  } as unknown as Viewer;
+}
+
 /** Connects a viewer without sending its request yet (so the ramp is not slowed by streams). */
 function open(kind: ViewerKind): Promise<Viewer | undefined> {
   return new Promise((resolve) => {
-    const viewer = {
-      kind,
-      connectAt: 0,
-      firstFrameAt: 0,
-      received: 0,
-      tail: undefined,
-      pendingEnd: [],
-      pendingTs: [],
-      frames: 0,
-      windowFrames: 0,
-      closed: false,
-      budgetStart: 0,
-      paused: false,
-    } as unknown as Viewer;
+    const viewer = newViewer(kind);
     const socket = connect({
       host: '127.0.0.1',
       port: options.port,
@@ -231,20 +236,7 @@ function open(kind: ViewerKind): Promise<Viewer | undefined> {
 /** Connects an HTTP/2 viewer (its session, settled) without requesting its stream yet. */
 function openHttp2(kind: ViewerKind): Promise<Viewer | undefined> {
   return new Promise((resolve) => {
-    const viewer = {
-      kind,
-      connectAt: 0,
-      firstFrameAt: 0,
-      received: 0,
-      tail: undefined,
-      pendingEnd: [],
-      pendingTs: [],
-      frames: 0,
-      windowFrames: 0,
-      closed: false,
-      budgetStart: 0,
-      paused: false,
-    } as unknown as Viewer;
+    const viewer = newViewer(kind);
     const session = connectHttp2(`http://127.0.0.1:${options.port}`);
     viewer.session = session;
     const timer = setTimeout(() => {
