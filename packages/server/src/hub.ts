@@ -124,6 +124,9 @@ export interface ViewerEvent {
   audioSent?: number;
 }
 
+/** What `MjpegHub.subscribe` calls: a frame (body or pieces, `seq` set) or an audio packet. */
+export type PacketListener = (packet: MediaPacket | PiecesMediaPacket) => void;
+
 interface SnapshotWaiter {
   resolve: (frame: MediaPacket | undefined) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -167,6 +170,8 @@ export class MjpegHub extends EventEmitter {
   readonly #waiters = new Set<SnapshotWaiter>();
   /** Waits for the first audio packet (`waitForAudio`), each ended by calling it. */
   readonly #audioWaiters = new Set<() => void>();
+  /** `subscribe()` listeners: each published frame and audio packet, as published. */
+  readonly #listeners = new Set<PacketListener>();
   readonly #startedAt = nowMs();
   readonly #frameRate = new FrameRateMeter();
   readonly #pcmu = new PcmuTranscoder();
@@ -395,6 +400,22 @@ export class MjpegHub extends EventEmitter {
     });
   }
 
+  /**
+   * Calls `listener` with every frame the hub accepts (after `dropSameFrames`, with its `seq`)
+   * and every audio packet, as published (a body, or pieces: never modify them), until the
+   * returned function is called or the hub closes. A listener counts as activity, as a viewer
+   * does, so a lazy source runs for it; it must not throw, and must not block (queue, don't wait).
+   * The `/ws` transport and the NATS publisher are built on this.
+   */
+  subscribe(listener: PacketListener): () => void {
+    if (this.#closed) return () => {};
+    this.#listeners.add(listener);
+    this.#updateActive();
+    return () => {
+      if (this.#listeners.delete(listener)) this.#updateActive();
+    };
+  }
+
   /** Whether one more viewer fits under `maxViewers` (and the hub is open). */
   canAccept(): boolean {
     return !this.#closed && this.#viewers.size < this.maxViewers;
@@ -468,6 +489,7 @@ export class MjpegHub extends EventEmitter {
     for (const finish of [...this.#audioWaiters]) finish();
     const sinks = [...this.#viewers].map((viewer) => viewer.sink);
     for (const viewer of [...this.#viewers]) this.#leave(viewer, 'shutdown');
+    this.#listeners.clear();
     this.emit('close');
     this.removeAllListeners();
     this.#closing = Promise.all(sinks.map((sink) => this.#whenClosed(sink))).then(() => {
@@ -508,6 +530,7 @@ export class MjpegHub extends EventEmitter {
     if (packet.seq !== undefined) this.#seq = packet.seq;
     const frame = new EncodedPart(packet, seq, now, this.#encoders);
     this.#latest = frame;
+    this.#notify(packet.seq === seq ? packet : { ...packet, seq });
     this.#lastVideoAt = now;
     this.#stats.framesPublished++;
     this.#frameRate.add(now);
@@ -537,6 +560,7 @@ export class MjpegHub extends EventEmitter {
     const seq = packet.seq ?? ++this.#audioSeq;
     const item = new AudioItem(packet, seq, now, this.#encoders);
     this.#stats.audioPacketsPublished++;
+    this.#notify(packet.seq === seq ? packet : { ...packet, seq });
     if (this.#pcmuViewers > 0) item.pcmu = this.#toPcmu(item);
     else this.#pcmu.reset();
     for (const viewer of this.#viewers) {
@@ -721,9 +745,17 @@ export class MjpegHub extends EventEmitter {
     this.emit('viewer', detail);
   }
 
+  #notify(packet: MediaPacket | PiecesMediaPacket): void {
+    for (const listener of this.#listeners) listener(packet);
+  }
+
   #updateActive(): void {
     if (this.#closed) return;
-    const active = this.#viewers.size > 0 || this.#waiters.size > 0 || this.#audioWaiters.size > 0;
+    const active =
+      this.#viewers.size > 0 ||
+      this.#listeners.size > 0 ||
+      this.#waiters.size > 0 ||
+      this.#audioWaiters.size > 0;
     if (active === this.#active) return;
     this.#active = active;
     if (active) {

@@ -16,7 +16,14 @@ export {
   DEFAULT_SNAPSHOT_TIMEOUT_MS,
   SERVER_NAME,
 } from './handler-options.js';
-export type { HubState, MjpegHubOptions, MjpegHubStats, SourceState, ViewerEvent } from './hub.js';
+export type {
+  HubState,
+  MjpegHubOptions,
+  MjpegHubStats,
+  PacketListener,
+  SourceState,
+  ViewerEvent,
+} from './hub.js';
 export {
   DEFAULT_AUDIO_BUFFER_MS,
   DEFAULT_CLOSE_TIMEOUT_MS,
