@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { MjpegHandler } from '@mjpeg-kit/server';
 import type { ServerConfig } from './args.js';
@@ -33,6 +34,10 @@ export async function listen(
 ): Promise<Listening> {
   const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
   const server = tls ? createTlsServer(config.tlsCert!, config.tlsKey!, handler) : createHttpServer(handler);
+  // `/ws`; over TLS only HTTP/1.1 (ALPN fallback) upgrades, as browsers do.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!handler.upgrade(req, socket, head)) socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const where = `${config.host}:${config.port}`;

@@ -1,5 +1,7 @@
+import type { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { authorize } from './authorize.js';
 import { CameraRegistry, DEFAULT_CAMERA_NAME } from './cameras.js';
 import { findCamera, refuseUnknownCamera, serveCams } from './cams-route.js';
@@ -10,11 +12,14 @@ import { MjpegHub } from './hub.js';
 import { serveMetrics } from './metrics-route.js';
 import { servePage, serveWebRootFile } from './page-route.js';
 import { answerPreflight, refuseMethod } from './preflight.js';
+import { sendText } from './responses.js';
 import { allowedMethods, type Route, routeOf } from './routes.js';
 import { serveSnapshot } from './snapshot-route.js';
 import { serveCameraState, serveState } from './state-route.js';
 import { serveStream, serveWav } from './stream-route.js';
 import { formatViewerEvent } from './viewer-log.js';
+import { WS_PROTOCOL } from './ws-messages.js';
+import { WsRoute } from './ws-route.js';
 
 /** The `node:http` shape of {@link MjpegHandler}: a request listener and an Express/Connect middleware. */
 type Http1Handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -25,7 +30,25 @@ type Http1Handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: 
  * handler)`), which serves HTTP/2 and HTTP/1.1 alike.
  */
 export type MjpegHandler = Http1Handler &
-  ((req: Http2ServerRequest, res: Http2ServerResponse, next?: (error?: unknown) => void) => void);
+  ((req: Http2ServerRequest, res: Http2ServerResponse, next?: (error?: unknown) => void) => void) & {
+    /**
+     * Serves a WebSocket upgrade to `/ws` (subprotocol `mjpeg-kit.v1`): call it from the
+     * server's `upgrade` event (`node:http`, or `node:http2` with `allowHTTP1`). Access is
+     * checked before the handshake completes; a refusal is a plain HTTP answer on the socket
+     * (401, 400 without the subprotocol, 503 at the viewer limit or after shutdown).
+     * Returns `false`, touching nothing, for any other upgrade (another path, `h2c` …).
+     *
+     * @example
+     * ```ts
+     * server.on('upgrade', (req, socket, head) => {
+     *   if (!handler.upgrade(req, socket, head)) socket.destroy();
+     * });
+     * ```
+     */
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+    /** Open `/ws` connections. */
+    readonly wsConnections: number;
+  };
 
 /**
  * The HTTP handler of the URL surface, for one hub (served as the camera `default`) or a
@@ -37,7 +60,8 @@ export type MjpegHandler = Http1Handler &
  *   `/?action=stream_N` and `snapshot_N`; `/webcam/?action=stream|snapshot` (1st),
  *   `/webcamN/?action=…` (Nth, N ≥ 2); `/api/stream.mjpeg?src=NAME`, `/api/frame.jpeg?src=NAME`;
  *   an unknown camera is 404 with JSON `{ error, cameras: [names] }`;
- * - `/cams` (the list), `/metrics` (Prometheus text), and `/` (the web app).
+ * - `/cams` (the list), `/metrics` (Prometheus text), and `/` (the web app);
+ * - `/ws`, every camera over one WebSocket, through `handler.upgrade` (a plain GET is 426).
  * Any other path is a file of `webRoot` when there is one, else goes to `next()` when given, else 404.
  *
  * Each request is routed, then a CORS preflight or a wrong method is answered, then access
@@ -97,7 +121,11 @@ export function createMjpegHandler(
     request.camera = camera;
     settle(handler, request, () => serveRoute(handler, request, route));
   };
-  return handle as MjpegHandler;
+  const ws = new WsRoute(handler);
+  return Object.defineProperties(handle, {
+    upgrade: { value: (req: IncomingMessage, socket: Duplex, head: Buffer) => ws.upgrade(req, socket, head) },
+    wsConnections: { get: () => ws.connectionCount },
+  }) as MjpegHandler;
 }
 
 /** A hub alone is a registry of one camera, `default`, whose audio flag is the `audio` option. */
@@ -135,5 +163,17 @@ function serveRoute(handler: HandlerContext, request: RequestContext, route: Rou
       return serveMetrics(handler, request);
     case 'page':
       return servePage(handler, request);
+    case 'ws':
+      return refuseWithoutUpgrade(handler, request);
   }
+}
+
+/** `/ws` is only a WebSocket: a plain request learns how to ask (RFC 9110 §15.5.22). */
+function refuseWithoutUpgrade(handler: HandlerContext, request: RequestContext): void {
+  sendText(
+    request.res,
+    426,
+    { ...handler.baseHeaders, Upgrade: 'websocket' },
+    `Upgrade Required: /ws is a WebSocket (subprotocol ${WS_PROTOCOL})`,
+  );
 }

@@ -124,6 +124,26 @@ export interface ViewerEvent {
   audioSent?: number;
 }
 
+/**
+ * What a viewer the hub does not write to itself (a `/ws` subscription) reports, so that
+ * `stats`, `/state` and `/metrics` count it like the others. From `MjpegHub.addTransportViewer`.
+ */
+export interface TransportViewer {
+  frameSent(bytes: number): void;
+  frameSkipped(): void;
+  audioSent(bytes: number): void;
+  audioDropped(): void;
+  /** It went away: no longer counted as a viewer. Idempotent. */
+  leave(): void;
+}
+
+/** The format of the latest audio packet (`MjpegHub.audioFormat`). */
+export interface AudioFormat {
+  type: 'audio/L16' | 'audio/PCMU';
+  sampleRate: number;
+  channels: number;
+}
+
 /** What `MjpegHub.subscribe` calls: a frame (body or pieces, `seq` set) or an audio packet. */
 export type PacketListener = (packet: MediaPacket | PiecesMediaPacket) => void;
 
@@ -143,6 +163,7 @@ interface SnapshotWaiter {
  *
  * Events: `active` (first viewer came), `idle` (last one left), `viewer` ({@link ViewerEvent}),
  * `audio` (the first audio packet was published: `hasAudio` is now true; emitted once),
+ * `source` (`setSourceState` changed `online`; the new {@link SourceState}),
  * `close` (`close()` was called; emitted once). `close()` ends the hub's life without an
  * `idle`: after it no timer of the hub runs, no event fires, and every listener is removed.
  *
@@ -198,6 +219,9 @@ export class MjpegHub extends EventEmitter {
   #seq = 0;
   #audioSeq = 0;
   #pcmuViewers = 0;
+  /** Viewers served by a transport outside the hub (`/ws` subscriptions). */
+  #transportViewers = 0;
+  #audioFormat: AudioFormat | undefined;
   #active = false;
   #tick: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -256,14 +280,62 @@ export class MjpegHub extends EventEmitter {
 
   /** Number of connected stream viewers. */
   get viewerCount(): number {
-    return this.#viewers.size;
+    return this.#viewers.size + this.#transportViewers;
   }
 
-  /** Connected viewers by what they receive (`stream`, `av`, `wav`), counted when asked (for `/metrics`). */
-  viewerCountsByKind(): Record<ViewerOptions['kind'], number> {
-    const counts: Record<ViewerOptions['kind'], number> = { stream: 0, av: 0, wav: 0 };
+  /**
+   * Connected viewers by what they receive (`stream`, `av`, `wav`; `ws` for `/ws`
+   * subscriptions), counted when asked (for `/metrics`).
+   */
+  viewerCountsByKind(): Record<ViewerOptions['kind'] | 'ws', number> {
+    const counts: Record<ViewerOptions['kind'] | 'ws', number> = {
+      stream: 0,
+      av: 0,
+      wav: 0,
+      ws: this.#transportViewers,
+    };
     for (const viewer of this.#viewers) counts[viewer.kind]++;
     return counts;
+  }
+
+  /** The type, rate and channels of the latest audio packet, or `undefined` before the first. */
+  get audioFormat(): AudioFormat | undefined {
+    return this.#audioFormat;
+  }
+
+  /**
+   * Counts a viewer that a transport outside the hub serves (a `/ws` subscription, fed by
+   * `subscribe`): it is in `viewerCount`, `stats`, `/state` and `maxViewers` until `leave()`.
+   *
+   * @throws ServerError `HUB_CLOSED` after `close()`.
+   */
+  addTransportViewer(): TransportViewer {
+    if (this.#closed) throw new ServerError('HUB_CLOSED', 'the hub is closed');
+    const stats = this.#stats;
+    this.#transportViewers++;
+    stats.peakViewers = Math.max(stats.peakViewers, this.viewerCount);
+    let left = false;
+    return {
+      frameSent: (bytes) => {
+        stats.framesSent++;
+        stats.bytesSent += bytes;
+      },
+      frameSkipped: () => {
+        stats.framesSkipped++;
+      },
+      audioSent: (bytes) => {
+        stats.audioPacketsSent++;
+        stats.bytesSent += bytes;
+      },
+      audioDropped: () => {
+        stats.audioPacketsDropped++;
+      },
+      leave: () => {
+        if (left) return;
+        left = true;
+        this.#transportViewers--;
+      },
+    };
   }
 
   /** Whether a viewer (or a snapshot wait) is present: a lazy source should run. */
@@ -291,18 +363,23 @@ export class MjpegHub extends EventEmitter {
     return { ...this.#source };
   }
 
-  /** Updates the source's health (`online`, `error`, `kind`) for `/state`. */
+  /**
+   * Updates the source's health (`online`, `error`, `kind`) for `/state`; emits `source` (the
+   * new state) when `online` changes.
+   */
   setSourceState(state: Partial<SourceState>): void {
     const next: SourceState = { ...this.#source, ...state };
     if (state.online === true && !('error' in state)) delete next.error;
     if (next.error === undefined) delete next.error;
+    const changed = next.online !== this.#source.online;
     this.#source = next;
+    if (changed && !this.#closed) this.emit('source', this.source);
   }
 
   /** Live counters. */
   get stats(): MjpegHubStats {
     this.#readLatestSize();
-    return { ...this.#stats, viewers: this.#viewers.size, fps: this.#frameRate.rate(nowMs()) };
+    return { ...this.#stats, viewers: this.viewerCount, fps: this.#frameRate.rate(nowMs()) };
   }
 
   /** The `/state` document. */
@@ -312,7 +389,7 @@ export class MjpegHub extends EventEmitter {
       source: this.source,
       fps: Math.round(this.#frameRate.rate(nowMs()) * 10) / 10,
       resolution: { width: this.#stats.width, height: this.#stats.height },
-      viewers: this.#viewers.size,
+      viewers: this.viewerCount,
       bytesSent: this.#stats.bytesSent,
       uptimeSeconds: Math.round((nowMs() - this.#startedAt) / 100) / 10,
     };
@@ -418,7 +495,7 @@ export class MjpegHub extends EventEmitter {
 
   /** Whether one more viewer fits under `maxViewers` (and the hub is open). */
   canAccept(): boolean {
-    return !this.#closed && this.#viewers.size < this.maxViewers;
+    return !this.#closed && this.viewerCount < this.maxViewers;
   }
 
   /**
@@ -458,7 +535,7 @@ export class MjpegHub extends EventEmitter {
     sink.on('error', () => this.#leave(viewer, 'done'));
     sink.once('close', () => this.#leave(viewer, 'done'));
     this.#viewers.add(viewer);
-    this.#stats.peakViewers = Math.max(this.#stats.peakViewers, this.#viewers.size);
+    this.#stats.peakViewers = Math.max(this.#stats.peakViewers, this.viewerCount);
     this.#emitViewer(viewer, 'connect');
     this.#updateActive();
     this.#startTick();
@@ -528,9 +605,12 @@ export class MjpegHub extends EventEmitter {
     }
     const seq = packet.seq ?? ++this.#seq;
     if (packet.seq !== undefined) this.#seq = packet.seq;
-    const frame = new EncodedPart(packet, seq, now, this.#encoders);
+    // One object with its seq for the listeners and `latestFrame`: what /ws builds per packet
+    // (once, keyed on it) serves the first frame after a subscribe too.
+    const numbered = packet.seq === seq ? packet : { ...packet, seq };
+    const frame = new EncodedPart(numbered, seq, now, this.#encoders);
     this.#latest = frame;
-    this.#notify(packet.seq === seq ? packet : { ...packet, seq });
+    this.#notify(numbered);
     this.#lastVideoAt = now;
     this.#stats.framesPublished++;
     this.#frameRate.add(now);
@@ -560,6 +640,7 @@ export class MjpegHub extends EventEmitter {
     const seq = packet.seq ?? ++this.#audioSeq;
     const item = new AudioItem(packet, seq, now, this.#encoders);
     this.#stats.audioPacketsPublished++;
+    this.#noteAudioFormat(item);
     this.#notify(packet.seq === seq ? packet : { ...packet, seq });
     if (this.#pcmuViewers > 0) item.pcmu = this.#toPcmu(item);
     else this.#pcmu.reset();
@@ -593,6 +674,14 @@ export class MjpegHub extends EventEmitter {
     if (size === undefined) return;
     this.#stats.width = size.width;
     this.#stats.height = size.height;
+  }
+
+  #noteAudioFormat(item: AudioItem): void {
+    const format = this.#audioFormat;
+    const type = item.packet.type === 'audio/PCMU' ? 'audio/PCMU' : 'audio/L16';
+    if (format?.type === type && format.sampleRate === item.sampleRate && format.channels === item.channels)
+      return;
+    this.#audioFormat = { type, sampleRate: item.sampleRate, channels: item.channels };
   }
 
   /** The item's 8 kHz mono µ-law part, converted in publish order (the transcoder keeps state). */

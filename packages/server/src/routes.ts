@@ -1,7 +1,8 @@
 /**
  * What a request path asks for; web-root files are not routes (they are looked up last).
  * `state` is the server's `/state` (the default camera's keys and `cameras`); `camera-state`
- * is one camera's (`/cams/NAME/state`); `cams` is the camera list.
+ * is one camera's (`/cams/NAME/state`); `cams` is the camera list; `ws` the one-connection
+ * WebSocket transport (`/ws`, served by `handler.upgrade`).
  */
 export type Route =
   | 'stream'
@@ -12,6 +13,7 @@ export type Route =
   | 'camera-state'
   | 'cams'
   | 'metrics'
+  | 'ws'
   | 'page';
 
 /** Which camera a route serves: the default one, one by name, or one by position (from 0). */
@@ -72,6 +74,8 @@ export function routeOf(pathname: string, params: URLSearchParams): RouteMatch |
       return { route: 'cams', camera: DEFAULT_CAMERA };
     case '/metrics':
       return { route: 'metrics', camera: DEFAULT_CAMERA };
+    case '/ws':
+      return { route: 'ws', camera: DEFAULT_CAMERA };
     case '/api/stream.mjpeg':
       return { route: 'stream', camera: { by: 'name', name: params.get('src') ?? '' } };
     case '/api/frame.jpeg':
