@@ -1,5 +1,5 @@
 import { ServerError } from './errors.js';
-import type { MjpegHub } from './hub.js';
+import type { HubState, MjpegHub } from './hub.js';
 import type { SourceRun } from './run-source.js';
 
 /** A camera name: lowercase letters, digits, `_` and `-`, 1–32 characters, starting alphanumeric. */
@@ -7,6 +7,32 @@ export const CAMERA_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 /** The name a bare hub's camera gets when a handler serves a hub alone. */
 export const DEFAULT_CAMERA_NAME = 'default';
+
+/**
+ * A camera's link beyond this server, as `/state` (`links`) and `/metrics` (`mjpeg_kit_link_*`)
+ * show it: an edge's subscription to the bus its frames come from, an origin's publisher.
+ */
+export interface CameraLinkState {
+  /** What the link is, e.g. `'nats-source'` (frames arrive over it) or `'nats-publish'` (they leave). */
+  kind: string;
+  /** Whether the link's connection is up. */
+  connected: boolean;
+  /** The server it is connected to, with any credentials removed. */
+  server?: string;
+  /** Reconnects of its connection since it started. */
+  reconnects: number;
+  /** Frames given up: not sent (publisher) or not served because a piece was missing (edge). */
+  framesDropped: number;
+  /** Pieces of frames that never arrived (edge) or failed to go out (publisher). */
+  piecesLost: number;
+  /** An edge's view of the far end: whether the origin is delivering. Absent for a publisher. */
+  originOnline?: boolean;
+}
+
+/** A live view of one link; `state` is read at each `/state` request and `/metrics` scrape. */
+export interface CameraLink {
+  readonly state: CameraLinkState;
+}
 
 /** One named camera of a server: its own hub, source runs and audio flag. */
 export interface Camera {
@@ -16,6 +42,16 @@ export interface Camera {
   readonly runs: readonly SourceRun[];
   /** Whether this camera may carry audio (it has an audio source, or relays a stream that may bring some). */
   readonly audio: boolean;
+  /** Its links beyond this server (may be filled after the camera is added, as `runs`). */
+  readonly links?: readonly CameraLink[];
+}
+
+/** A camera's `/state`: its hub's state, with `links` when it has any. */
+export function cameraState(camera: Camera): HubState & { links?: CameraLinkState[] } {
+  const state = camera.hub.getState();
+  const links = camera.links;
+  if (links === undefined || links.length === 0) return state;
+  return { ...state, links: links.map((link) => link.state) };
 }
 
 /**
@@ -60,6 +96,11 @@ export class CameraRegistry implements Iterable<Camera> {
     }
     if (!Array.isArray(camera.runs)) {
       throw new ServerError('INVALID_CAMERA', `camera "${name}": runs must be an array`, { option: 'runs' });
+    }
+    if (camera.links !== undefined && !Array.isArray(camera.links)) {
+      throw new ServerError('INVALID_CAMERA', `camera "${name}": links must be an array`, {
+        option: 'links',
+      });
     }
     if (typeof camera.audio !== 'boolean') {
       throw new ServerError('INVALID_CAMERA', `camera "${name}": audio must be a boolean`, {

@@ -2,8 +2,8 @@
 export { decodeMulaw, decodeMulawSample, encodeMulaw, encodeMulawSample } from '@mjpeg-kit/bytes';
 export type { BasicCredentials } from './access.js';
 export { createWavHeader, RateConverter, WAV_HEADER_BYTES } from './audio.js';
-export type { Camera } from './cameras.js';
-export { CAMERA_NAME_PATTERN, CameraRegistry, DEFAULT_CAMERA_NAME } from './cameras.js';
+export type { Camera, CameraLink, CameraLinkState } from './cameras.js';
+export { CAMERA_NAME_PATTERN, CameraRegistry, cameraState, DEFAULT_CAMERA_NAME } from './cameras.js';
 export type { CameraSummary } from './cams-route.js';
 export type { ServerErrorCode, ServerErrorOptions } from './errors.js';
 export { ServerError } from './errors.js';

@@ -1,6 +1,6 @@
 import { nowMs } from '@mjpeg-kit/bytes';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { Camera, CameraRegistry } from './cameras.js';
+import type { Camera, CameraLinkState, CameraRegistry } from './cameras.js';
 import type { MjpegHubStats } from './hub.js';
 
 /** The prefix of every camera metric this server exposes. */
@@ -137,11 +137,71 @@ export function createServerMetrics(cameras: CameraRegistry): ServerMetrics {
     },
   });
 
+  addLinkMetrics(registry, cameras);
+
   return {
     registry,
     contentType: registry.contentType,
     scrape: () => registry.metrics(),
   };
+}
+
+type LinkNumber = 'reconnects' | 'framesDropped' | 'piecesLost';
+
+/** Per camera link (labels `camera`, `link`): connected, origin up, reconnects, frames dropped, pieces lost. */
+function addLinkMetrics(registry: Registry, cameras: CameraRegistry): void {
+  const labelNames = ['camera', 'link'] as const;
+  const eachLink = (visit: (labels: { camera: string; link: string }, state: CameraLinkState) => void) => {
+    for (const camera of cameras) {
+      for (const link of camera.links ?? []) {
+        const state = link.state;
+        visit({ camera: camera.name, link: state.kind }, state);
+      }
+    }
+  };
+  new Gauge({
+    name: `${METRICS_PREFIX}link_connected`,
+    help: "Whether the camera's link (a NATS publisher or subscription) is connected (1) or not (0).",
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      eachLink((labels, state) => this.set(labels, state.connected ? 1 : 0));
+    },
+  });
+  new Gauge({
+    name: `${METRICS_PREFIX}link_origin_up`,
+    help: "Whether an edge's origin delivers over the link (1) or not (0).",
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      eachLink((labels, state) => {
+        if (state.originOnline !== undefined) this.set(labels, state.originOnline ? 1 : 0);
+      });
+    },
+  });
+  const counters: { name: string; help: string; key: LinkNumber }[] = [
+    { name: 'link_reconnects_total', help: "Reconnects of the link's connection.", key: 'reconnects' },
+    {
+      name: 'link_frames_dropped_total',
+      help: 'Frames the link gave up (a piece missing, or not sent).',
+      key: 'framesDropped',
+    },
+    { name: 'link_pieces_lost_total', help: 'Pieces of frames lost on the link.', key: 'piecesLost' },
+  ];
+  for (const { name, help, key } of counters) {
+    new Counter({
+      name: METRICS_PREFIX + name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        eachLink((labels, state) => this.inc(labels, state[key]));
+      },
+    });
+  }
 }
 
 function restartsOf(camera: Camera): number {

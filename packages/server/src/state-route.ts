@@ -1,20 +1,20 @@
+import { cameraState } from './cameras.js';
 import type { HandlerContext, RequestContext } from './handler-context.js';
-import type { HubState } from './hub.js';
 import { NO_CACHE, sendBody } from './responses.js';
 
 /**
- * `/state`: the default camera's `HubState`, with `cameras: { NAME: <its HubState> }` added;
- * never cached.
+ * `/state`: the default camera's `HubState`, with `cameras: { NAME: <its HubState> }` added
+ * (each with `links` when the camera has any); never cached.
  */
 export function serveState(handler: HandlerContext, request: RequestContext): void {
-  const cameras: Record<string, HubState> = {};
-  for (const camera of handler.cameras) cameras[camera.name] = camera.hub.getState();
-  sendJson(handler, request, { ...handler.cameras.default.hub.getState(), cameras });
+  const cameras: Record<string, ReturnType<typeof cameraState>> = {};
+  for (const camera of handler.cameras) cameras[camera.name] = cameraState(camera);
+  sendJson(handler, request, { ...cameraState(handler.cameras.default), cameras });
 }
 
 /** `/cams/NAME/state`: that camera's `HubState`, never cached. */
 export function serveCameraState(handler: HandlerContext, request: RequestContext): void {
-  sendJson(handler, request, request.camera.hub.getState());
+  sendJson(handler, request, cameraState(request.camera));
 }
 
 /** Sends a JSON document, never cached. */
