@@ -17,11 +17,13 @@ export {
   SERVER_NAME,
 } from './handler-options.js';
 export type {
+  AudioFormat,
   HubState,
   MjpegHubOptions,
   MjpegHubStats,
   PacketListener,
   SourceState,
+  TransportViewer,
   ViewerEvent,
 } from './hub.js';
 export {
@@ -57,3 +59,12 @@ export type { ShutdownOptions } from './shutdown.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from './shutdown.js';
 export type { LeaveReason, Viewer, ViewerKind, ViewerOptions } from './viewer.js';
 export { formatViewerEvent } from './viewer-log.js';
+export type { WsErrorCode } from './ws-messages.js';
+export {
+  MAX_WS_CREDIT,
+  MAX_WS_FPS,
+  MAX_WS_MESSAGE_BYTES,
+  MAX_WS_SUBSCRIPTIONS,
+  WS_PROTOCOL,
+} from './ws-messages.js';
+export { WS_MAX_BUFFERED_BYTES, WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS } from './ws-session.js';

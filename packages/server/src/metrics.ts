@@ -89,7 +89,7 @@ export function createServerMetrics(cameras: CameraRegistry): ServerMetrics {
   });
   new Gauge({
     name: `${METRICS_PREFIX}viewers`,
-    help: 'Connected viewers by transport (stream: /stream, av: /av, wav: /audio.wav).',
+    help: 'Connected viewers by transport (stream: /stream, av: /av, wav: /audio.wav, ws: /ws subscriptions).',
     labelNames: ['camera', 'transport'],
     registers: [registry],
     collect() {

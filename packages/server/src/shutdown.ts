@@ -13,7 +13,9 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3000;
 /**
  * Graceful shutdown: the server stops accepting, every stream's body is ended cleanly (the
  * last chunk on HTTP/1.1, FIN on HTTP/1.0) through `hub.close()`, idle keep-alive
- * connections are closed, and whatever is still open after `timeoutMs` is destroyed.
+ * connections are closed, and whatever is still open after `timeoutMs` is destroyed. `/ws`
+ * connections close with 1001 once every hub their handler serves has closed (for a
+ * registry, close the other hubs too: `cameras.close()`).
  * Resolves once the server has closed. Call it from SIGINT/SIGTERM handlers.
  *
  * @example

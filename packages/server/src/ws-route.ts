@@ -2,10 +2,10 @@ import type { Buffer } from 'node:buffer';
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { authorize } from './authorize.js';
 import type { Camera } from './cameras.js';
-import { type HandlerContext, type RequestContext, readRequest } from './handler-context.js';
+import { type HandlerContext, readRequest } from './handler-context.js';
 import type { SourceState } from './hub.js';
 import { sendText } from './responses.js';
 import { routeOf } from './routes.js';
@@ -108,7 +108,7 @@ export class WsRoute {
       return true;
     }
     res.detachSocket(socket as Socket);
-    this.#server.handleUpgrade(req, socket, head, (ws) => this.#open(ws, request));
+    this.#server.handleUpgrade(req, socket, head, (ws) => this.#open(ws));
     return true;
   }
 
@@ -130,7 +130,7 @@ export class WsRoute {
     return open && this.#sessions.size < limit;
   }
 
-  #open(ws: import('ws').WebSocket, _request: RequestContext): void {
+  #open(ws: WebSocket): void {
     if (this.#shutDown) {
       ws.close(WS_CLOSE_GOING_AWAY, 'server shutting down');
       return;

@@ -30,6 +30,9 @@ export const WS_PING_INTERVAL_MS = 15_000;
 /** A connection that shows no sign of life (pong or message) for this long is terminated, ms. */
 export const WS_PONG_TIMEOUT_MS = 30_000;
 
+/** A connection with this many times `maxBufferedBytes` unread when a reply is due is cut. */
+const MAX_TEXT_BACKLOG_FACTOR = 4;
+
 type Packet = MediaPacket | PiecesMediaPacket;
 
 /** Timings a session runs by (tests shorten them). */
@@ -340,6 +343,11 @@ export class WsSession {
 
   #sendText(text: string): void {
     if (this.#closed) return;
+    // Replies are small, but a client may ask for them faster than it reads them.
+    if (this.#ws.bufferedAmount > MAX_TEXT_BACKLOG_FACTOR * this.#timings.maxBufferedBytes) {
+      this.terminate();
+      return;
+    }
     this.#ws.send(text);
   }
 
