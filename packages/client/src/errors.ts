@@ -13,6 +13,11 @@
  * - `INVALID_URL`: the URL cannot be parsed.
  * - `INVALID_OPTION`: an option that cannot work (a `bodies` other than `'contiguous'` or
  *   `'pieces'`), thrown at once by `openStream`; the option's name is in the message and in `option`.
+ * - `PROTOCOL` (`/ws`): the server broke mjpeg-kit.v1 (bad version byte, header too long, bad
+ *   JSON, a wrong hello), or closed the connection for a message it calls malformed (1008, 1003).
+ * - `UNKNOWN_CAMERA` (`/ws`): the server has no camera of that name; ends that camera only.
+ * - `VIEWER_LIMIT` (`/ws`): the camera has as many viewers as the server allows.
+ * - `SERVER_ERROR` (`/ws`): another `error` message about a camera (its code starts the message).
  */
 export type StreamErrorCode =
   | 'HTTP_STATUS'
@@ -23,7 +28,11 @@ export type StreamErrorCode =
   | 'ENDED'
   | 'UNSUPPORTED_BODY'
   | 'INVALID_URL'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  | 'PROTOCOL'
+  | 'UNKNOWN_CAMERA'
+  | 'VIEWER_LIMIT'
+  | 'SERVER_ERROR';
 
 /** The error `openStream` reports through `onStatus`, and throws when reconnecting is off. */
 export class StreamError extends Error {
