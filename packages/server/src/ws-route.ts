@@ -136,8 +136,13 @@ export class WsRoute {
       return;
     }
     this.#watchCameras();
-    const session = new WsSession(ws, this.#handler.cameras, this.#timings, (ended) =>
-      this.#sessions.delete(ended),
+    const session = new WsSession(
+      ws,
+      this.#handler.cameras,
+      this.#timings,
+      (ended) => this.#sessions.delete(ended),
+      // A camera added to the registry after this connection opened.
+      (camera) => this.#watch(camera),
     );
     this.#sessions.add(session);
   }
@@ -153,22 +158,24 @@ export class WsRoute {
    * warning): status changes and the hub's close go to every connection.
    */
   #watchCameras(): void {
-    for (const camera of this.#handler.cameras) {
-      if (this.#watched.has(camera) || camera.hub.closed) continue;
-      const watch: CameraWatch = {
-        onSource: (state) => {
-          for (const session of this.#sessions) session.cameraStatus(camera, state.online);
-        },
-        onClose: () => {
-          this.#watched.delete(camera);
-          for (const session of this.#sessions) session.cameraClosed(camera);
-          if (this.#allClosed()) this.shutdown();
-        },
-      };
-      this.#watched.set(camera, watch);
-      camera.hub.on('source', watch.onSource);
-      camera.hub.once('close', watch.onClose);
-    }
+    for (const camera of this.#handler.cameras) this.#watch(camera);
+  }
+
+  #watch(camera: Camera): void {
+    if (this.#watched.has(camera) || camera.hub.closed) return;
+    const watch: CameraWatch = {
+      onSource: (state) => {
+        for (const session of this.#sessions) session.cameraStatus(camera, state.online);
+      },
+      onClose: () => {
+        this.#watched.delete(camera);
+        for (const session of this.#sessions) session.cameraClosed(camera);
+        if (this.#allClosed()) this.shutdown();
+      },
+    };
+    this.#watched.set(camera, watch);
+    camera.hub.on('source', watch.onSource);
+    camera.hub.once('close', watch.onClose);
   }
 
   #allClosed(): boolean {

@@ -102,6 +102,7 @@ export class WsSession {
   readonly #timings: WsSessionTimings;
   readonly #subscriptions = new Map<string, WsSubscription>();
   readonly #onEnd: (session: WsSession) => void;
+  readonly #onSubscribe: (camera: Camera) => void;
   #lastSignOfLife = nowMs();
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   /** Something waits for the buffered amount to go down. */
@@ -119,11 +120,13 @@ export class WsSession {
     cameras: CameraRegistry,
     timings: WsSessionTimings,
     onEnd: (session: WsSession) => void,
+    onSubscribe: (camera: Camera) => void = () => {},
   ) {
     this.#ws = ws;
     this.#cameras = cameras;
     this.#timings = timings;
     this.#onEnd = onEnd;
+    this.#onSubscribe = onSubscribe;
     ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
     ws.on('pong', () => {
       this.#lastSignOfLife = nowMs();
@@ -193,9 +196,13 @@ export class WsSession {
     try {
       message = parseClientMessage(data);
     } catch (error) {
-      if (!(error instanceof WsMessageError)) throw error;
-      this.#sendText(errorMessage(error.code, error.message));
-      if (error.close) this.close(WS_CLOSE_POLICY, error.code);
+      // Thrown inside a socket event, anything else would end the process: it is bad input too.
+      const refusal =
+        error instanceof WsMessageError
+          ? error
+          : new WsMessageError('BAD_MESSAGE', 'unreadable message', true);
+      this.#sendText(errorMessage(refusal.code, refusal.message));
+      if (refusal.close) this.close(WS_CLOSE_POLICY, refusal.code);
       return;
     }
     switch (message.type) {
@@ -256,6 +263,7 @@ export class WsSession {
       );
       return;
     }
+    this.#onSubscribe(camera);
     const subscription = new WsSubscription(camera, hub.addTransportViewer());
     subscription.apply(message);
     this.#subscriptions.set(name, subscription);

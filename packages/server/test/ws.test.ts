@@ -21,6 +21,7 @@ const PROTOCOL = 'mjpeg-kit.v1';
 
 interface WsServer {
   hubs: Record<string, MjpegHub>;
+  registry: CameraRegistry | undefined;
   handler: MjpegHandler;
   server: Server;
   port: number;
@@ -46,15 +47,16 @@ async function startWsServer(
   const make = () =>
     new MjpegHub({ boundary: 'testboundary', closeTimeoutMs: 300, repeatStillMs: 0, ...hubOptions });
   let handler: MjpegHandler;
+  let registry: CameraRegistry | undefined;
   if (cameras.length === 0) {
     hubs.default = make();
     handler = createMjpegHandler(hubs.default, options);
   } else {
-    const registry = new CameraRegistry();
+    registry = new CameraRegistry();
     for (const name of cameras) {
       hubs[name] = make();
       const camera: Camera = { name, hub: hubs[name]!, runs: [], audio: name.startsWith('a') };
-      registry.add(camera);
+      registry!.add(camera);
     }
     handler = createMjpegHandler(registry, options);
   }
@@ -67,6 +69,7 @@ async function startWsServer(
   const port = (server.address() as AddressInfo).port;
   const started: WsServer = {
     hubs,
+    registry,
     handler,
     server,
     port,
@@ -369,6 +372,23 @@ describe('/ws', () => {
     server.hubs.default!.publish(packet);
     await client.waitFor((c) => c.packets(1).length === 1, 'the frame');
     expect(Buffer.compare(client.packets(1)[0]!.body, Buffer.from(whole))).toBe(0);
+  });
+
+  it('serves a camera added to the registry after the connection opened, with its status', async () => {
+    const server = await startWsServer(['front']);
+    const client = await TestClient.open(wsUrl(server));
+    const hub = new MjpegHub({ repeatStillMs: 0 });
+    server.hubs.late = hub;
+    server.registry!.add({ name: 'late', hub, runs: [], audio: false });
+    client.send({ type: 'subscribe', camera: 'late' });
+    await client.waitFor((c) => c.texts('subscribed').length === 1, 'subscribed');
+    hub.setSourceState({ online: true });
+    hub.publish(frame(7));
+    await client.waitFor(
+      (c) => c.packets(1, 'late').length === 1 && c.texts('status').length === 1,
+      'frame and status',
+    );
+    expect(client.texts('status')[0]).toEqual({ type: 'status', camera: 'late', online: true });
   });
 
   it('reports a subscribed camera going online and offline', async () => {
