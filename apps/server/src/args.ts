@@ -7,10 +7,12 @@ import {
   type LogLevel,
   MAX_FPS,
   MIN_FPS,
+  type PublishSpec,
   parseAudio,
   parseInteger,
   parseLogLevel,
   parseNumber,
+  parsePublish,
   parseSize,
   parseSource,
   UsageError,
@@ -18,7 +20,7 @@ import {
 } from './specs.js';
 import { checkWebRoot, WebRootError } from './web-root.js';
 
-export type { AudioSpec, LogLevel, VideoSpec };
+export type { AudioSpec, LogLevel, PublishSpec, VideoSpec };
 export { UsageError };
 
 /** One camera's source and options, checked. */
@@ -73,6 +75,8 @@ export interface ServerConfig {
   /** `--web-root DIR`, absolute, known to hold an `index.html`: the page served at `/`. */
   webRoot?: string;
   logLevel: LogLevel;
+  /** `--publish` / `publish:`: the NATS origin's target; absent for a server that publishes nothing. */
+  publish?: PublishSpec;
   /** The named cameras, in order (the first is the default camera); absent without any. */
   cameras?: CameraConfig[];
 }
@@ -115,6 +119,9 @@ Options:
                           stdin              concatenated JPEGs on standard input
                           exec:"COMMAND"     a command writing JPEGs to stdout (respawned)
                           http(s)://[user:pass@]HOST/PATH   relay another MJPEG server
+                          nats://[USER:PASS@]HOST:PORT[,HOST:PORT…]/PREFIX.CAMERA
+                                             an edge: the camera an origin publishes on NATS
+                                             (tls://… or ?tls=1 for TLS)
   --audio SPEC            synthetic (default), none,
                           pcm:PATH|-[?rate=8000|16000&channels=1]  S16_LE PCM (- is stdin)
   --size WxH              synthetic camera size (default 640x480)
@@ -130,6 +137,9 @@ Options:
   --drop-same-frames      skip frames identical to the previous one
   --tls-cert FILE         serve HTTPS with this certificate (PEM) ...
   --tls-key FILE          ... and this private key (PEM)
+  --publish URL           an origin: publish every camera over NATS (see --config's publish:
+                          for a subset, TLS files, credentials), URL as
+                          nats://[USER:PASS@]HOST:PORT[,HOST:PORT…]/PREFIX
   --web-root DIR          serve the player page from DIR (its index.html and assets)
                           instead of the one shipped with this package
   --log-level LEVEL       info (default), debug or warn
@@ -160,6 +170,7 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'web-root': { type: 'string' },
+  publish: { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -231,6 +242,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
       idleStopMs: settings.idleStopMs,
       sourceTimeoutMs: settings.sourceTimeoutMs,
       webRoot: settings.webRoot,
+      publish: settings.publish,
     }),
   );
   if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined)) {
@@ -265,7 +277,26 @@ export function parseCommandLine(argv: string[]): CommandLine {
       );
     }
   }
+  if (config.publish !== undefined) checkPublish(config.publish, camerasOf(config));
   return { action: 'run', config };
+}
+
+/** The cameras `publish` lists exist, and none would be published onto the subject it reads. */
+function checkPublish(publish: PublishSpec, cameras: readonly CameraConfig[]): void {
+  const names = cameras.map((camera) => camera.name);
+  for (const name of publish.cameras ?? []) {
+    if (!names.includes(name)) {
+      throw new UsageError(`publish.cameras: no camera '${name}' (cameras: ${names.join(', ')})`);
+    }
+  }
+  for (const camera of cameras) {
+    if (publish.cameras !== undefined && !publish.cameras.includes(camera.name)) continue;
+    if (camera.source.kind === 'nats' && camera.source.subject === `${publish.prefix}.${camera.name}`) {
+      throw new UsageError(
+        `camera ${camera.name} reads ${camera.source.subject}, the subject it would be published on`,
+      );
+    }
+  }
 }
 
 /** The flags given, parsed; absent flags stay absent so the config file can supply them. */
@@ -311,6 +342,7 @@ function settingsFromFlags(values: FlagValues): Settings {
   if (values['source-timeout'] !== undefined) {
     settings.sourceTimeoutMs = parseNumber('--source-timeout', values['source-timeout'], 0.1, 3600) * 1000;
   }
+  if (values.publish !== undefined) settings.publish = parsePublish(values.publish);
   if (values['tls-cert'] !== undefined) settings.tlsCert = values['tls-cert'];
   if (values['tls-key'] !== undefined) settings.tlsKey = values['tls-key'];
   if (values['web-root'] !== undefined) {

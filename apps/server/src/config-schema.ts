@@ -1,11 +1,14 @@
+import { CAMERA_NAME_PATTERN } from '@mjpeg-kit/server';
 import { z } from 'zod';
 import {
   type AudioSpec,
   type LogLevel,
   MAX_FPS,
   MIN_FPS,
+  type PublishSpec,
   parseAudio,
   parseLogLevel,
+  parsePublish,
   parseSize,
   parseSource,
   UsageError,
@@ -92,6 +95,72 @@ const source = parsed('a source spec', (spec): VideoSpec => parseSource(spec, ''
 /** One camera under `cameras:`. */
 export const cameraSchema = map({ source, ...cameraShape }, 'a camera (a map with a source)');
 
+const publishMap = map(
+  {
+    url: parsed('a nats:// URL', (spec) => parsePublish(spec, '')),
+    cameras: z
+      .array(
+        text('a camera name').refine((name) => CAMERA_NAME_PATTERN.test(name), 'expected a camera name'),
+        { error: (issue) => `expected a list of camera names, got ${describeValue(issue.input)}` },
+      )
+      .min(1, 'expected at least one camera')
+      .optional(),
+    tls: z
+      .union(
+        [
+          boolean,
+          map({
+            ca: text('a CA file').optional(),
+            cert: text('a certificate file').optional(),
+            key: text('a key file').optional(),
+          }),
+        ],
+        {
+          error: (issue) =>
+            `expected true, false or a map of ca, cert and key files, got ${describeValue(issue.input)}`,
+        },
+      )
+      .optional(),
+    user: text('a user name').optional(),
+    pass: text('a password').optional(),
+    token: text('a token').optional(),
+  },
+  'a nats:// URL or a map with url',
+)
+  .superRefine((value, context) => {
+    const given = (key: 'user' | 'pass' | 'token') =>
+      value[key] !== undefined && value.url[key] !== undefined;
+    for (const key of ['user', 'pass', 'token'] as const) {
+      if (given(key))
+        context.addIssue({ code: 'custom', path: [key], message: `given twice: as ${key} and in url` });
+    }
+    const user = value.user ?? value.url.user;
+    const pass = value.pass ?? value.url.pass;
+    if ((user === undefined) !== (pass === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: [user === undefined ? 'pass' : 'user'],
+        message: 'user and pass go together',
+      });
+    }
+    if (value.tls === false && value.url.tls === true) {
+      context.addIssue({ code: 'custom', path: ['tls'], message: 'false, but the url asks for TLS' });
+    }
+  })
+  .transform((value): PublishSpec => {
+    const { url, cameras, tls, ...credentials } = value;
+    const spec: PublishSpec = {
+      ...url,
+      ...credentials,
+      tls: typeof tls === 'object' ? tls : (tls ?? url.tls),
+    };
+    if (cameras !== undefined) spec.cameras = [...new Set(cameras)];
+    return spec;
+  });
+
+/** `publish:` a URL, or a map with the URL and the cameras, TLS and credentials. */
+const publish = z.preprocess((value) => (typeof value === 'string' ? { url: value } : value), publishMap);
+
 const host = text('an address');
 const port = numberFrom(0, 65535, true);
 
@@ -123,6 +192,7 @@ export const configSchema = map(
         throw error;
       }
     }).optional(),
+    publish: publish.optional(),
     'log-level': parsed('info, debug or warn', (level): LogLevel => parseLogLevel(level, '')).optional(),
     cameras: z
       .record(z.string(), cameraSchema, {

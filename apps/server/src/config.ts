@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CAMERA_NAME_PATTERN } from '@mjpeg-kit/server';
 import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument } from 'yaml';
 import { type CameraFileConfig, configSchema, type FileConfig, KNOWN_KEYS_MARK } from './config-schema.js';
-import { type AudioSpec, type LogLevel, UsageError, type VideoSpec } from './specs.js';
+import { type AudioSpec, type LogLevel, type PublishSpec, UsageError, type VideoSpec } from './specs.js';
 
 /** What a camera may set: each key also a flag, whose value is every camera's default. */
 export interface CameraSettings {
@@ -30,6 +30,7 @@ export interface Settings extends CameraSettings {
   tlsKey?: string;
   webRoot?: string;
   logLevel?: LogLevel;
+  publish?: PublishSpec;
 }
 
 /** A config file's content: its top-level settings and its cameras in file order. */
@@ -161,6 +162,7 @@ function topLevelSettings(config: FileConfig, report: (path: string[], message: 
     tlsKey: either('tls-key', config['tls-key'], ['tls', 'key'], config.tls?.key),
     webRoot: config['web-root'],
     logLevel: config['log-level'],
+    publish: config.publish,
   });
 }
 

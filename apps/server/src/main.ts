@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import {
+  type CameraLink,
   CameraRegistry,
   createMjpegHandler,
   formatViewerEvent,
@@ -11,7 +12,9 @@ import {
 import { type CameraConfig, camerasOf, type ServerConfig } from './args.js';
 import { listen } from './listen.js';
 import { type Logger, logAtLevel } from './log.js';
+import { NatsCameraPublisher } from './nats.js';
 import { audioSource, cappedVideoSource, checkSources } from './sources.js';
+import { isRelaySource } from './specs.js';
 import { resolveWebRoot } from './web-root.js';
 
 /** The server could not start listening or read its TLS files: exit status 1. */
@@ -46,6 +49,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const named = config.cameras !== undefined;
   const cameras = new CameraRegistry();
   const runsOf = new Map<string, SourceRun[]>();
+  const linksOf = new Map<string, CameraLink[]>();
   for (const camera of cameraConfigs) {
     const hub = new MjpegHub({
       sourceKind: camera.source.kind,
@@ -57,11 +61,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     // Filled once the server listens: the sources start after the port is bound.
     const runs: SourceRun[] = [];
     runsOf.set(camera.name, runs);
+    const links: CameraLink[] = [];
+    linksOf.set(camera.name, links);
     cameras.add({
       name: camera.name,
       hub,
       runs,
-      audio: camera.audio.kind !== 'none' || camera.source.kind === 'http',
+      links,
+      audio: camera.audio.kind !== 'none' || isRelaySource(camera.source),
     });
   }
   const hub = cameras.default.hub;
@@ -90,10 +97,22 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // Each source under runSource: restarts, /state health, and --idle-stop (started by the
   // first viewer or snapshot, stopped that long after the last leaves).
   const runs = cameraConfigs.flatMap((camera) => {
-    const cameraRuns = startSources(camera, cameras.get(camera.name)!.hub, named, log);
+    const { runs: cameraRuns, link } = startSources(camera, cameras.get(camera.name)!.hub, named, log);
     runsOf.get(camera.name)!.push(...cameraRuns);
+    if (link !== undefined) linksOf.get(camera.name)!.push(link);
     return cameraRuns;
   });
+  // An origin: each camera published (or those `publish` lists), connecting in the background.
+  const publishers: NatsCameraPublisher[] = [];
+  const { publish } = config;
+  if (publish !== undefined) {
+    for (const camera of cameraConfigs) {
+      if (publish.cameras !== undefined && !publish.cameras.includes(camera.name)) continue;
+      const publisher = new NatsCameraPublisher(cameras.get(camera.name)!.hub, camera.name, publish, log);
+      publishers.push(publisher);
+      linksOf.get(camera.name)!.push(publisher);
+    }
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -105,6 +124,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       // A hub's close (inside shutdownGracefully for the default one) stops its runs; wait for
       // them to finish too, and let go of the connections the other cameras' streams held.
       closing ??= Promise.all([
+        ...publishers.map((publisher) => publisher.close()),
         shutdownGracefully(server, hub),
         cameras.close().then(() => server.closeIdleConnections()),
         ...runs.map((run) => run.stop()),
@@ -115,7 +135,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
 }
 
 /** Runs a camera's video source (and its audio source, if any) into its hub. */
-function startSources(camera: CameraConfig, hub: MjpegHub, named: boolean, log: Logger): SourceRun[] {
+function startSources(
+  camera: CameraConfig,
+  hub: MjpegHub,
+  named: boolean,
+  log: Logger,
+): { runs: SourceRun[]; link?: CameraLink } {
   const prefix = named ? `[${camera.name}] ` : '';
   const logSource = logAtLevel(log);
   const video = cappedVideoSource(camera.source, camera, camera.fpsCap);
@@ -139,5 +164,5 @@ function startSources(camera: CameraConfig, hub: MjpegHub, named: boolean, log: 
       }),
     );
   }
-  return runs;
+  return video.link === undefined ? { runs } : { runs, link: video.link };
 }

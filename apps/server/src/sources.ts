@@ -1,9 +1,10 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import type { MediaPacket } from '@mjpeg-kit/bytes';
-import { type OpenSource, SourceEndedError } from '@mjpeg-kit/server';
+import { type CameraLink, type OpenSource, SourceEndedError } from '@mjpeg-kit/server';
 import { readableSource, syntheticAudioSource, syntheticCameraSource } from '@mjpeg-kit/sources';
 import { execSource, mjpegFileSource } from '@mjpeg-kit/sources/node';
 import type { AudioSpec, CameraConfig, VideoSpec } from './args.js';
+import { NatsCameraSource } from './nats.js';
 
 /** A source that cannot start at all (missing file or device): exit status 1. */
 export class SourceStartError extends Error {
@@ -37,6 +38,8 @@ function checkReadable(path: string, what: string, special = false): void {
 export interface SourcePlan {
   open: OpenSource;
   reconnects: boolean;
+  /** The link the source reads over (a NATS subscription), for `/state` and `/metrics`. */
+  link?: CameraLink;
 }
 
 /** What a video source reads from its camera's options besides the spec. */
@@ -50,8 +53,8 @@ export function cappedVideoSource(spec: VideoSpec, config: VideoSourceOptions, f
   const plan = videoSource(spec, config);
   if (fpsCap === undefined) return plan;
   return {
+    ...plan,
     open: async (lifecycle) => capFrameRate(await plan.open(lifecycle), fpsCap),
-    reconnects: plan.reconnects,
   };
 }
 
@@ -129,6 +132,12 @@ export function videoSource(spec: VideoSpec, config: VideoSourceOptions): Source
           }),
         reconnects: true,
       };
+    case 'nats': {
+      // The client fails over across the server list by itself; should it give up, the runner
+      // opens it again after its backoff (an edge outlives any outage of the bus).
+      const link = new NatsCameraSource(spec, config.sourceTimeoutMs);
+      return { open: (lifecycle) => link.open(lifecycle), reconnects: false, link };
+    }
   }
 }
 

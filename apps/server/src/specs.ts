@@ -3,10 +3,30 @@
  * checked the same way for both. Each parser names what it read by `flag`: `--source` on the
  * command line; `''` from the config file, whose loader puts the key path and line in front.
  */
+import { isNatsSpec, NatsUrlError, parseNatsUrl, redactNatsUrl } from './nats-url.js';
 
 /** A flag or config value the server cannot accept: printed with a hint, exit status 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** TLS towards NATS: on (system CAs), or with files (PEM paths). */
+export type NatsTls = boolean | { ca?: string; cert?: string; key?: string };
+
+/** A NATS connection: its servers (`host:port`, never with credentials) and how to log in. */
+export interface NatsConnectionSpec {
+  servers: string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+  tls: NatsTls;
+}
+
+/** `--publish` / `publish:`: where an origin publishes its cameras, and which (all when absent). */
+export interface PublishSpec extends NatsConnectionSpec {
+  /** Subjects are `<prefix>.<camera>.video|audio`. */
+  prefix: string;
+  cameras?: string[];
 }
 
 /** Where frames come from. */
@@ -16,7 +36,9 @@ export type VideoSpec =
   | { kind: 'file'; path: string }
   | { kind: 'stdin' }
   | { kind: 'exec'; command: string }
-  | { kind: 'http'; url: string };
+  | { kind: 'http'; url: string }
+  /** An edge: the frames (and audio) an origin publishes on `subject` (`<prefix>.<camera>`). */
+  | ({ kind: 'nats'; subject: string } & NatsConnectionSpec);
 
 /** Where audio comes from. */
 export type AudioSpec =
@@ -40,9 +62,29 @@ export function isRelaySpec(spec: string): boolean {
   return /^https?:\/\//i.test(spec);
 }
 
+/** Whether a source relays packets that may carry their own audio (another server, NATS). */
+export function isRelaySource(source: VideoSpec): boolean {
+  return source.kind === 'http' || source.kind === 'nats';
+}
+
 /** The audio a camera gets without `--audio`: none for a relay, the synthetic tone otherwise. */
 export function defaultAudioFor(source: VideoSpec): AudioSpec {
-  return source.kind === 'http' ? { kind: 'none' } : { kind: 'synthetic' };
+  return isRelaySource(source) ? { kind: 'none' } : { kind: 'synthetic' };
+}
+
+/** Parses a `--publish` URL: `nats://[USER:PASS@]HOST:PORT[,…]/PREFIX`. @throws UsageError naming `flag`. */
+export function parsePublish(spec: string, flag = '--publish'): PublishSpec {
+  const { subject, ...connection } = parseNats(spec, flag, false);
+  return { ...connection, prefix: subject };
+}
+
+function parseNats(spec: string, flag: string, camera: boolean) {
+  try {
+    return parseNatsUrl(spec, { camera });
+  } catch (error) {
+    if (error instanceof NatsUrlError) throw new UsageError(named(flag, error.message));
+    throw error;
+  }
 }
 
 /** Parses a `--source` spec. @throws UsageError naming `flag`. */
@@ -56,6 +98,7 @@ export function parseSource(spec: string, flag = '--source'): VideoSpec {
       throw new UsageError(named(flag, `${spec} is not a valid URL`));
     }
   }
+  if (isNatsSpec(spec)) return { kind: 'nats', ...parseNats(spec, flag, true) };
   if (spec.startsWith('exec:')) {
     const command = spec.slice(5).trim();
     if (command === '')
@@ -81,7 +124,7 @@ export function parseSource(spec: string, flag = '--source'): VideoSpec {
   throw new UsageError(
     named(
       flag,
-      `'${spec}' is not one of synthetic, serial:PATH, file:PATH, stdin, exec:"COMMAND", http(s)://URL`,
+      `'${redactNatsUrl(spec)}' is not one of synthetic, serial:PATH, file:PATH, stdin, exec:"COMMAND", http(s)://URL, nats://HOST/PREFIX.CAMERA`,
     ),
   );
 }

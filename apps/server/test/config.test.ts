@@ -188,7 +188,7 @@ describe('parseConfig', () => {
       'an unknown source spec',
       'cameras:\n  front:\n    source: webcam\n',
       [
-        `cameras.front.source: 'webcam' is not one of synthetic, serial:PATH, file:PATH, stdin, exec:"COMMAND", http(s)://URL (line 3)`,
+        `cameras.front.source: 'webcam' is not one of synthetic, serial:PATH, file:PATH, stdin, exec:"COMMAND", http(s)://URL, nats://HOST/PREFIX.CAMERA (line 3)`,
       ],
     ],
     [
