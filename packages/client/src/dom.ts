@@ -21,3 +21,10 @@ export {
   type PlayerStats,
   type PlayerStreamOptions,
 } from './dom/player-options.js';
+export {
+  DEFAULT_WS_OPEN_TIMEOUT_MS,
+  deriveWsTarget,
+  forgetWsProbes,
+  type PlayerTransport,
+  type WsTarget,
+} from './dom/ws-transport.js';

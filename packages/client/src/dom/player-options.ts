@@ -1,7 +1,8 @@
 import type { MediaPacket, PiecesMediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
-import type { OpenStreamOptions } from '../index.js';
+import type { OpenStreamOptions, WebSocketConstructor } from '../index.js';
 import type { AudioOutputOptions, AudioStats } from './audio-output.js';
 import type { DecoderKind } from './decoders.js';
+import type { PlayerTransport } from './ws-transport.js';
 
 /** Default ceiling on how long a decoded picture is held back to match the audio, ms. */
 export const DEFAULT_MAX_AV_DELAY_MS = 300;
@@ -18,6 +19,8 @@ export interface ClientStatsLike {
   framesDropped?: number;
   latencyMs?: number | undefined;
   parser?: 'multipart' | 'jpeg-scan' | 'img' | undefined;
+  /** The path the stream took (`undefined`: `'av'`). */
+  transport?: 'ws' | 'av' | undefined;
 }
 
 /**
@@ -84,7 +87,23 @@ export interface MjpegPlayerOptions {
   onStats?: (stats: PlayerStats) => void;
   /** Called after every drawn frame (latency measurements, tests). Keep it cheap. */
   onFrame?: (info: DrawnFrameInfo) => void;
-  /** Replaces `openStream` (tests, custom transports). */
+  /**
+   * `auto` (default): for an mjpeg-kit URL (`…/av`, `…/cams/NAME/av|stream`, or with `wsUrl`) try
+   * the server's `/ws` first and fall back to the URL over fetch when no `hello` comes within
+   * `wsOpenTimeoutMs`, then to `<img>` as before; other URLs, and pages passing `headers` or `fetch`,
+   * go straight to fetch. `ws`: `/ws` only. `av`: the URL over fetch only (then `<img>` where the
+   * browser needs it). `img`: a plain `<img>` of the URL. `stats.transport` says which plays.
+   */
+  transport?: PlayerTransport;
+  /** The `/ws` endpoint, when it cannot be derived from `url`. */
+  wsUrl?: string | URL;
+  /** The camera to ask `/ws` for (default: the one in `url`'s `/cams/NAME/`, else the server's first). */
+  camera?: string;
+  /** How long `auto` waits for `/ws` to say `hello` before falling back, ms (default 3000). */
+  wsOpenTimeoutMs?: number;
+  /** The WebSocket constructor (default: the global one). */
+  WebSocket?: WebSocketConstructor;
+  /** Replaces `openStream` and the transport choice (tests, custom transports). */
   openStream?: (url: string, options: PlayerStreamOptions) => PacketStream;
   /** Audio path options. */
   audio?: Pick<AudioOutputOptions, 'forceScriptProcessor'>;
@@ -99,8 +118,10 @@ export interface PlayerStats {
   framesDropped: number;
   /** Latency from `X-Timestamp` to arrival, ms (the client's), when the server sends it. */
   latencyMs: number | undefined;
-  /** The client's parser path, or `img` in fallback mode. */
+  /** The client's parser path, or `img` in fallback mode (`undefined` over `/ws`). */
   parser: 'multipart' | 'jpeg-scan' | 'img' | undefined;
+  /** The path playing: `ws` (the server's `/ws`), `av` (the URL over fetch), `img` (a plain `<img>`). */
+  transport: 'ws' | 'av' | 'img';
   decoder: DecoderKind;
   /** Frames drawn per second over the last second. */
   drawFps: number;

@@ -5,7 +5,6 @@ import {
   type PiecesMediaPacket,
   type StatusEvent,
 } from '@mjpeg-kit/bytes';
-import { openStream } from '../index.js';
 import { AudioOutput } from './audio-output.js';
 import {
   createFrameDecoder,
@@ -28,6 +27,7 @@ import {
   type PlayerStats,
   type PlayerStreamOptions,
 } from './player-options.js';
+import { openPlayerTransport } from './ws-transport.js';
 
 interface PendingFrame {
   packet: MediaPacket | PiecesMediaPacket;
@@ -141,7 +141,8 @@ export class MjpegPlayer extends EventTarget {
     super();
     this.#options = options;
     this.#url = String(options.url);
-    this.#open = options.openStream ?? openStream;
+    this.#open =
+      options.openStream ?? ((url, streamOptions) => openPlayerTransport(url, streamOptions, options));
     if (target instanceof HTMLCanvasElement) {
       this.canvas = target;
     } else {
@@ -212,6 +213,7 @@ export class MjpegPlayer extends EventTarget {
       framesDropped: stream.framesDropped ?? 0,
       latencyMs: stream.latencyMs,
       parser: this.#imgMode ? 'img' : stream.parser,
+      transport: this.#imgMode ? 'img' : (stream.transport ?? 'av'),
       decoder: this.#decoder.kind,
       drawFps: this.#drawTimes.length,
       framesDecoded: this.#framesDecoded,
@@ -400,6 +402,10 @@ export class MjpegPlayer extends EventTarget {
   }
 
   #startSession(): void {
+    if (this.#options.transport === 'img' && !this.#imgMode) {
+      this.#enterImgMode();
+      return;
+    }
     if (this.#imgMode) {
       this.#startImg();
       return;
