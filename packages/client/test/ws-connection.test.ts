@@ -529,3 +529,21 @@ describe('openWsStream', () => {
     await until(() => server.open().length === 0, 'socket closed');
   });
 });
+
+describe('a camera closed before it is iterated', () => {
+  it('unsubscribes at once (close() and its own signal)', async () => {
+    const server = await startServer();
+    const { signal } = controller();
+    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const front = connection.camera('front');
+    const own = new AbortController();
+    connection.camera('desk', { signal: own.signal });
+    await until(() => subscribedTo(server, 'front')() && subscribedTo(server, 'desk')(), 'subscriptions');
+    front.close();
+    own.abort();
+    await until(() => !subscribedTo(server, 'front')() && !subscribedTo(server, 'desk')(), 'unsubscribes');
+    // The names are free again on this connection.
+    connection.camera('front');
+    await until(subscribedTo(server, 'front'), 'subscribed again');
+  });
+});

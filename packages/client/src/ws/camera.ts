@@ -217,6 +217,8 @@ export class WsCameraSession {
   end(): void {
     if (this.ended) return;
     this.#ended = true;
+    // Unsubscribes now, also for a stream closed before (or without) being iterated.
+    this.#host.remove(this);
     this.#notify();
   }
 
