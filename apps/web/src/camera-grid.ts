@@ -1,7 +1,16 @@
+import type { WsConnection } from '@mjpeg-kit/client';
 import type { DecoderKind } from '@mjpeg-kit/client/dom';
 import { CameraTile } from './camera-tile.js';
 import { type CameraInfo, cameraUrl, fetchCameras } from './cameras.js';
-import { budgetSummary, type StreamBudget, stalledNote, waitingNote } from './connection-budget.js';
+import {
+  budgetSummary,
+  httpFallbackNote,
+  type StreamBudget,
+  stalledNote,
+  waitingNote,
+  wsSummary,
+} from './connection-budget.js';
+import { openGridConnection, wsTileStream } from './grid-ws.js';
 
 /** How often the grid refreshes the camera list and the waiting tiles' still pictures, ms. */
 export const GRID_REFRESH_MS = 5000;
@@ -18,11 +27,30 @@ export interface CameraGridOptions {
   /** Called from a tile's click (a user gesture). */
   onOpen: (camera: CameraInfo) => void;
   decoder: DecoderKind | 'auto';
+  /**
+   * `auto` (default): every tile over one shared `/ws` connection when the server offers it,
+   * else HTTP streams within the connection budget. `http`: HTTP streams only.
+   */
+  transport?: 'auto' | 'http';
+}
+
+/** How the grid's tiles get their pictures (the grid's `data-transport`). */
+export type GridTransport = 'connecting' | 'ws' | 'http';
+
+/** One tile's counters, as {@link CameraGrid.tileStats} reports them. */
+export interface TileStats {
+  name: string;
+  stream: string;
+  transport: string | undefined;
+  drawFps: number;
+  framesDrawn: number;
 }
 
 /**
- * Every camera of the server as a tile. The first cameras, as many as the connection budget
- * allows, play live (their silent `/cams/NAME/stream`); the others say they wait for a
+ * Every camera of the server as a tile. When the server offers `/ws`, every tile plays live over
+ * that one WebSocket (each tile subscribes its camera with its own credit; a tile off screen
+ * unsubscribes until it scrolls back). Otherwise the first cameras, as many as the connection
+ * budget allows, play live (their silent `/cams/NAME/stream`); the others say they wait for a
  * connection and show a still picture, refreshed one at a time over the connection the budget
  * keeps free, so the page itself never waits behind the streams.
  */
@@ -33,6 +61,11 @@ export class CameraGrid {
   readonly #tiles = new Map<string, CameraTile>();
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
+  #connection: WsConnection | undefined;
+  #observer: IntersectionObserver | undefined;
+  /** Counts `show()` calls, so a `/ws` probe that ends after the grid changed is dropped. */
+  #generation = 0;
+  #transport: GridTransport = 'connecting';
 
   constructor(list: HTMLElement, summary: HTMLElement, options: CameraGridOptions) {
     this.#list = list;
@@ -40,13 +73,31 @@ export class CameraGrid {
     this.#options = options;
   }
 
-  /** Builds a tile per camera (in the server's order) and starts the live ones. */
+  /** How the tiles play now. */
+  get transport(): GridTransport {
+    return this.#transport;
+  }
+
+  /** Every tile's counters, in page order (diagnostics, tests). */
+  tileStats(): TileStats[] {
+    return [...this.#tiles.values()].map((tile) => {
+      const stats = tile.playerStats;
+      return {
+        name: tile.camera.name,
+        stream: tile.element.querySelector<HTMLElement>('a.tile')?.dataset.stream ?? '',
+        transport: stats?.transport,
+        drawFps: stats?.drawFps ?? 0,
+        framesDrawn: stats?.framesDrawn ?? 0,
+      };
+    });
+  }
+
+  /** Builds a tile per camera (in the server's order), then plays them over `/ws` or HTTP. */
   show(cameras: readonly CameraInfo[]): void {
     this.stop();
     this.#running = true;
-    const { budget } = this.#options;
-    const stalled = budget.connectionLimit === undefined ? undefined : stalledNote(budget);
-    for (const [index, camera] of cameras.entries()) {
+    const generation = ++this.#generation;
+    for (const camera of cameras) {
       const tile = new CameraTile(camera, {
         href: this.#options.cameraPageHref(camera.name),
         onOpen: this.#options.onOpen,
@@ -54,16 +105,66 @@ export class CameraGrid {
       });
       this.#tiles.set(camera.name, tile);
       this.#list.append(tile.element);
+    }
+    this.#setTransport('connecting', undefined);
+    if (this.#options.transport === 'http') {
+      this.#playHttp(false);
+      return;
+    }
+    void openGridConnection(this.#options.pageUrl()).then((connection) => {
+      if (generation !== this.#generation || !this.#running) {
+        connection?.close();
+        return;
+      }
+      if (connection) this.#playWs(connection);
+      else this.#playHttp(true);
+    });
+  }
+
+  #playWs(connection: WsConnection): void {
+    this.#connection = connection;
+    this.#setTransport('ws', wsSummary(this.#tiles.size));
+    const byElement = new Map<Element, CameraTile>();
+    if (typeof IntersectionObserver !== 'undefined') {
+      this.#observer = new IntersectionObserver((entries) => {
+        for (const entry of entries) byElement.get(entry.target)?.setVisible(entry.isIntersecting);
+      });
+    }
+    for (const tile of this.#tiles.values()) {
+      const { name } = tile.camera;
+      tile.startLive(
+        cameraUrl(name, 'stream', this.#options.pageUrl()),
+        undefined,
+        wsTileStream(connection, name),
+      );
+      byElement.set(tile.element, tile);
+      this.#observer?.observe(tile.element);
+    }
+    this.#scheduleRefresh();
+  }
+
+  #playHttp(wsRefused: boolean): void {
+    const { budget } = this.#options;
+    const stalled = budget.connectionLimit === undefined ? undefined : stalledNote(budget);
+    for (const [index, tile] of [...this.#tiles.values()].entries()) {
       if (index < budget.streams) {
-        tile.startLive(cameraUrl(camera.name, 'stream', this.#options.pageUrl()), stalled);
+        tile.startLive(cameraUrl(tile.camera.name, 'stream', this.#options.pageUrl()), stalled);
       } else {
         tile.wait(waitingNote(budget));
       }
     }
-    const summary = budgetSummary(budget, cameras.length);
+    const parts = [wsRefused ? httpFallbackNote() : undefined, budgetSummary(budget, this.#tiles.size)];
+    const summary = parts.filter((part) => part !== undefined).join(' ');
+    this.#setTransport('http', summary === '' ? undefined : summary);
+    void this.#refreshStills().finally(() => this.#scheduleRefresh());
+  }
+
+  #setTransport(transport: GridTransport, summary: string | undefined): void {
+    this.#transport = transport;
+    this.#list.dataset.transport = transport;
+    this.#summary.dataset.transport = transport;
     this.#summary.hidden = summary === undefined;
     this.#summary.textContent = summary ?? '';
-    void this.#refreshStills().finally(() => this.#scheduleRefresh());
   }
 
   /** Stops every stream and timer and removes the tiles (the full player takes the connections). */
@@ -71,8 +172,13 @@ export class CameraGrid {
     this.#running = false;
     clearTimeout(this.#refreshTimer);
     this.#refreshTimer = undefined;
+    this.#observer?.disconnect();
+    this.#observer = undefined;
     for (const tile of this.#tiles.values()) tile.destroy();
     this.#tiles.clear();
+    // After the tiles: their players end their subscriptions first.
+    this.#connection?.close();
+    this.#connection = undefined;
   }
 
   #scheduleRefresh(): void {

@@ -1,12 +1,12 @@
 import type { StatusEvent } from '@mjpeg-kit/bytes';
-import { type DecoderKind, MjpegPlayer } from '@mjpeg-kit/client/dom';
+import { type DecoderKind, MjpegPlayer, type MjpegPlayerOptions } from '@mjpeg-kit/client/dom';
 import type { CameraInfo } from './cameras.js';
 
 /** How long a tile's stream may take to open before its tile says why it may be waiting, ms. */
 export const STALLED_OPEN_MS = 4000;
 
 /** What a tile is doing with its picture (its `data-stream` attribute, for styles and tests). */
-export type TileStream = 'connecting' | 'live' | 'waiting' | 'stopped';
+export type TileStream = 'connecting' | 'live' | 'waiting' | 'paused' | 'stopped';
 
 /** Options of {@link CameraTile}. */
 export interface CameraTileOptions {
@@ -33,6 +33,7 @@ export class CameraTile {
   #still: HTMLImageElement | undefined;
   #stillUrl: string | undefined;
   #player: MjpegPlayer | undefined;
+  #visible = true;
   #stalledTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(camera: CameraInfo, options: CameraTileOptions) {
@@ -84,11 +85,21 @@ export class CameraTile {
     this.#renderOnline();
   }
 
+  /** The tile's player's counters (drawn fps, transport), for the page's diagnostics and tests. */
+  get playerStats(): MjpegPlayer['stats'] | undefined {
+    return this.#player?.stats;
+  }
+
   /**
-   * Plays `url` (the camera's video-only stream) silently in the tile. `stalledNote`, when
-   * given, is shown if the stream has not opened after {@link STALLED_OPEN_MS}.
+   * Plays `url` (the camera's video-only stream) silently in the tile; `openStream`, when given,
+   * reads it instead (the grid's shared `/ws` connection). `stalledNote`, when given, is shown if
+   * the stream has not opened after {@link STALLED_OPEN_MS}.
    */
-  startLive(url: string, stalledNote: string | undefined): void {
+  startLive(
+    url: string,
+    stalledNote: string | undefined,
+    openStream?: MjpegPlayerOptions['openStream'],
+  ): void {
     this.#stopPlayer();
     this.#removeStill();
     this.#showNote(undefined);
@@ -102,7 +113,24 @@ export class CameraTile {
       statsIntervalMs: 1000,
       onStatus: (event: StatusEvent) => this.#status(event),
       onState: () => this.#renderOnline(),
+      autoplay: this.#visible,
+      // Without the grid's connection the grid has already found /ws unusable: no probe per tile.
+      ...(openStream ? { openStream } : { transport: 'av' as const }),
     });
+  }
+
+  /**
+   * Plays the live stream only while the tile is on screen: an off-screen tile's player pauses,
+   * which ends its stream (over `/ws`, unsubscribes the camera), and plays again when it scrolls back.
+   */
+  setVisible(visible: boolean): void {
+    if (this.#visible === visible) return;
+    this.#visible = visible;
+    const player = this.#player;
+    if (!player) return;
+    if (visible) player.play();
+    else player.pause();
+    this.#setStream(visible ? 'connecting' : 'paused');
   }
 
   /** Leaves the tile without a stream, saying why. */

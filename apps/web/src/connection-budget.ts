@@ -70,3 +70,13 @@ export function budgetSummary(budget: StreamBudget, cameras: number): string | u
   if (cameras <= budget.streams) return undefined;
   return `${budget.streams} of ${cameras} cameras play live: the browser allows ${budget.connectionLimit} connections to this server over ${protocolLabel(budget.protocol)} (one is kept for the page). The others show a still picture every few seconds; serve the page over HTTPS (HTTP/2) to watch them all live.`;
 }
+
+/** The grid's summary line when every camera plays over the server's `/ws`. */
+export function wsSummary(cameras: number): string {
+  return `${cameras === 1 ? 'The camera plays' : `All ${cameras} cameras play`} live over one WebSocket connection (/ws).`;
+}
+
+/** What the summary line says first when the server's `/ws` could not be opened. */
+export function httpFallbackNote(): string {
+  return 'The server’s WebSocket (/ws) is not reachable from this page (a proxy without WebSocket support?): the cameras play as HTTP streams.';
+}

@@ -12,6 +12,8 @@ declare global {
   interface Window {
     /** The page's player, for debugging from the console and for the end-to-end tests. */
     mjpegPlayer?: MjpegPlayer;
+    /** The page's camera grid (its transport and tiles' counters), for debugging and the tests. */
+    mjpegGrid?: CameraGrid;
   }
 }
 
@@ -241,12 +243,16 @@ const grid = new CameraGrid(byId('tiles'), byId('grid-summary'), {
   budget: streamBudget(pageProtocol()),
   cameraPageHref,
   decoder,
+  // ?grid=http keeps the grid on HTTP streams even when the server offers /ws.
+  transport: query.get('grid') === 'http' ? 'http' : 'auto',
   onOpen: (camera) => {
     history.pushState({ fromGrid: true }, '', cameraPageHref(camera.name));
     // Inside the tile's click: the sound may start now, as autoplay rules require.
     showCamera(camera, camera.audio);
   },
 });
+
+window.mjpegGrid = grid;
 
 function showGrid(): void {
   player?.destroy();

@@ -71,7 +71,9 @@ describe.skipIf(needs.skip)(`apps/web's camera grid in Chromium${needs.reason}`,
       expect(tile.hash, `tile ${tile.name}'s picture changes`).not.toBe(first[index]!.hash);
       expect(tile.note).toBeUndefined();
     }
-    expect(await page.isHidden('#grid-summary')).toBe(true);
+    // This test server answers no WebSocket upgrade: the grid says it plays HTTP streams.
+    expect(await page.getAttribute('#grid-summary', 'data-transport')).toBe('http');
+    expect(await page.textContent('#grid-summary')).toMatch(/the cameras play as HTTP streams\.$/);
     const paths = requested.map((url) => new URL(url).pathname);
     expect(paths).toContain('/cams');
     for (const name of ['a', 'b', 'c']) expect(paths).toContain(`/cams/${name}/stream`);
@@ -172,7 +174,9 @@ describe.skipIf(needs.skip)(`apps/web's camera grid in Chromium${needs.reason}`,
         expect(tile.stream).toBe('waiting');
         expect(tile.note).toMatch(WAITING);
       }
-      expect(await page.textContent('#grid-summary')).toMatch(/^5 of 8 cameras play live/);
+      expect(await page.textContent('#grid-summary')).toMatch(
+        /the cameras play as HTTP streams\. 5 of 8 cameras play live/,
+      );
       const streams = requested.filter((url) => /\/cams\/[a-h]\/stream/.test(url));
       expect(new Set(streams.map((url) => new URL(url).pathname)).size).toBe(5);
 
@@ -239,7 +243,9 @@ describe.skipIf(cliNeeds.skip)(`apps/web served by mjpeg-kit-server's CLI${cliNe
       expect(await page.isHidden('#grid-view')).toBe(true);
       expect(await page.isHidden('#camera-bar')).toBe(true);
       expect(requested).toContain('/cams');
-      expect(requested).toContain('/av');
+      // The default camera's /av, which the player reads over the CLI's /ws.
+      expect(await page.evaluate(() => new URL(window.mjpegPlayer!.url).pathname)).toBe('/av');
+      expect(await page.evaluate(() => window.mjpegPlayer!.stats.transport)).toBe('ws');
       expect(requested.filter((path) => path.startsWith('/cams/'))).toEqual([]);
     } finally {
       await context.close();
@@ -264,6 +270,8 @@ describe.skipIf(cliNeeds.skip)(`apps/web served by mjpeg-kit-server's CLI${cliNe
       await page.goto(server.url);
       const tiles = await tilesWithPictures(page, 2);
       expect(tiles.map((tile) => tile.name)).toEqual(['front', 'desk']);
+      // The CLI serves /ws: both tiles share its one connection.
+      expect(await page.getAttribute('#grid-summary', 'data-transport')).toBe('ws');
       await page.click('[data-camera="desk"]');
       expect(await framesAfter(page, 3)).toMatchObject({ state: 'playing' });
       expect(await page.evaluate(() => new URL(window.mjpegPlayer!.url).pathname)).toBe('/cams/desk/av');
