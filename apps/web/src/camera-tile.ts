@@ -5,6 +5,9 @@ import type { CameraInfo } from './cameras.js';
 /** How long a tile's stream may take to open before its tile says why it may be waiting, ms. */
 export const STALLED_OPEN_MS = 4000;
 
+/** How long a tile whose stream stopped with an error (e.g. the camera's viewer limit) waits to try again, ms. */
+export const TILE_RETRY_MS = 5000;
+
 /** What a tile is doing with its picture (its `data-stream` attribute, for styles and tests). */
 export type TileStream = 'connecting' | 'live' | 'waiting' | 'paused' | 'stopped';
 
@@ -35,6 +38,7 @@ export class CameraTile {
   #player: MjpegPlayer | undefined;
   #visible = true;
   #stalledTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(camera: CameraInfo, options: CameraTileOptions) {
     this.#camera = camera;
@@ -112,7 +116,10 @@ export class CameraTile {
       decoder: this.#decoder,
       statsIntervalMs: 1000,
       onStatus: (event: StatusEvent) => this.#status(event),
-      onState: () => this.#renderOnline(),
+      onState: (state) => {
+        this.#renderOnline();
+        if (state === 'error') this.#retryLater();
+      },
       autoplay: this.#visible,
       // Without the grid's connection the grid has already found /ws unusable: no probe per tile.
       ...(openStream ? { openStream } : { transport: 'av' as const }),
@@ -189,9 +196,21 @@ export class CameraTile {
     this.#link.dataset.stream = stream;
   }
 
+  /** A stream that ended with an error (an unknown camera, the viewer limit) is tried again later. */
+  #retryLater(): void {
+    clearTimeout(this.#retryTimer);
+    this.#setStream('connecting');
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#visible && this.#player?.state === 'error') this.#player.play();
+    }, TILE_RETRY_MS);
+  }
+
   #stopPlayer(): void {
     clearTimeout(this.#stalledTimer);
     this.#stalledTimer = undefined;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     this.#player?.destroy();
     this.#player = undefined;
   }
