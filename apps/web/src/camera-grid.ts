@@ -1,4 +1,4 @@
-import type { WsConnection } from '@mjpeg-kit/client';
+import { MAX_WS_SUBSCRIPTIONS, type WsConnection } from '@mjpeg-kit/client';
 import type { DecoderKind } from '@mjpeg-kit/client/dom';
 import { CameraTile } from './camera-tile.js';
 import { type CameraInfo, cameraUrl, fetchCameras } from './cameras.js';
@@ -8,6 +8,7 @@ import {
   type StreamBudget,
   stalledNote,
   waitingNote,
+  wsLimitNote,
   wsSummary,
 } from './connection-budget.js';
 import { openGridConnection, wsTileStream } from './grid-ws.js';
@@ -123,15 +124,20 @@ export class CameraGrid {
 
   #playWs(connection: WsConnection): void {
     this.#connection = connection;
-    this.#setTransport('ws', wsSummary(this.#tiles.size));
+    this.#setTransport('ws', wsSummary(Math.min(this.#tiles.size, MAX_WS_SUBSCRIPTIONS), this.#tiles.size));
     const byElement = new Map<Element, CameraTile>();
     if (typeof IntersectionObserver !== 'undefined') {
       this.#observer = new IntersectionObserver((entries) => {
         for (const entry of entries) byElement.get(entry.target)?.setVisible(entry.isIntersecting);
       });
     }
-    for (const tile of this.#tiles.values()) {
+    for (const [index, tile] of [...this.#tiles.values()].entries()) {
       const { name } = tile.camera;
+      if (index >= MAX_WS_SUBSCRIPTIONS) {
+        // The server takes 64 subscriptions per connection: the rest show refreshed stills.
+        tile.wait(wsLimitNote());
+        continue;
+      }
       tile.startLive(
         cameraUrl(name, 'stream', this.#options.pageUrl()),
         undefined,

@@ -5,6 +5,8 @@
  * HTTP/3 every stream shares one connection, so the grid plays every camera.
  */
 
+import { MAX_WS_SUBSCRIPTIONS } from '@mjpeg-kit/client';
+
 /** Connections per origin every mainstream browser allows over HTTP/1.x. */
 export const HTTP1_CONNECTIONS_PER_ORIGIN = 6;
 
@@ -71,9 +73,16 @@ export function budgetSummary(budget: StreamBudget, cameras: number): string | u
   return `${budget.streams} of ${cameras} cameras play live: the browser allows ${budget.connectionLimit} connections to this server over ${protocolLabel(budget.protocol)} (one is kept for the page). The others show a still picture every few seconds; serve the page over HTTPS (HTTP/2) to watch them all live.`;
 }
 
-/** The grid's summary line when every camera plays over the server's `/ws`. */
-export function wsSummary(cameras: number): string {
+/** The grid's summary line when `live` of `cameras` play over the server's `/ws`. */
+export function wsSummary(live: number, cameras: number): string {
+  if (live < cameras)
+    return `${live} of ${cameras} cameras play live over one WebSocket connection (/ws), which carries at most ${live}; the others show a still picture every few seconds.`;
   return `${cameras === 1 ? 'The camera plays' : `All ${cameras} cameras play`} live over one WebSocket connection (/ws).`;
+}
+
+/** The note of a tile past the cameras one `/ws` connection carries. */
+export function wsLimitNote(): string {
+  return `waiting: one WebSocket connection carries at most ${MAX_WS_SUBSCRIPTIONS} cameras. Open this camera to watch it live.`;
 }
 
 /** What the summary line says first when the server's `/ws` could not be opened. */

@@ -2,6 +2,7 @@
 import type { MediaPacket } from '@mjpeg-kit/bytes';
 import { StreamError, type WsCameraOptions, type WsConnection } from '@mjpeg-kit/client';
 import { describe, expect, it, vi } from 'vitest';
+import { wsLimitNote, wsSummary } from '../src/connection-budget.js';
 import { openGridConnection, TILE_WS_CREDIT, wsTileStream } from '../src/grid-ws.js';
 
 const PACKET = {
@@ -79,5 +80,13 @@ describe('openGridConnection', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+});
+
+describe('the /ws summary', () => {
+  it('says every camera plays over one WebSocket, or how many of them past the 64 one carries', () => {
+    expect(wsSummary(16, 16)).toBe('All 16 cameras play live over one WebSocket connection (/ws).');
+    expect(wsSummary(64, 70)).toMatch(/^64 of 70 cameras play live over one WebSocket connection/);
+    expect(wsLimitNote()).toMatch(/^waiting: one WebSocket connection carries at most 64 cameras/);
   });
 });
