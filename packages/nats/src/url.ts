@@ -1,0 +1,131 @@
+import { NatsError } from './errors.js';
+
+/** What {@link parseNatsUrl} reads from a `nats://` URL. */
+export interface ParsedNatsUrl {
+  /** `host:port` entries (with `tls://` when TLS is on), never with credentials. */
+  servers: string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+  tls: boolean;
+  /** The path without its leading `/`: a subject (`mjpeg.front`) or a prefix (`mjpeg`); `''` when absent. */
+  subject: string;
+}
+
+const SCHEMES = new Set(['nats', 'tls']);
+/** A NATS subject token: no whitespace, no wildcards, no empty tokens. */
+const SUBJECT = /^[^\s.*>]+(\.[^\s.*>]+)*$/;
+const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)$/;
+const MAX_URL_LENGTH = 4096;
+
+/** `true` when `subject` is a valid literal NATS subject (dot-separated, no wildcards, no spaces). */
+export function isValidSubject(subject: string): boolean {
+  return subject.length > 0 && subject.length <= 255 && SUBJECT.test(subject);
+}
+
+function decode(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new NatsError('INVALID_URL', `NATS URL: the ${what} is not valid percent-encoding`);
+  }
+}
+
+/**
+ * Reads `nats://[user:pass@|token@]host[:port][,host[:port]…][/subject][?tls=1]`. `tls://` or
+ * `?tls=1` turns TLS on. The default port is 4222. Errors never repeat the URL (it may hold a
+ * password): they say what is wrong.
+ *
+ * @example
+ * ```ts
+ * parseNatsUrl('nats://u:p@h1:4222,h2/mjpeg.front');
+ * // { servers: ['h1:4222', 'h2:4222'], user: 'u', pass: 'p', tls: false, subject: 'mjpeg.front' }
+ * ```
+ */
+export function parseNatsUrl(url: string): ParsedNatsUrl {
+  if (typeof url !== 'string' || url.length === 0) {
+    throw new NatsError('INVALID_URL', 'NATS URL: expected a non-empty string');
+  }
+  if (url.length > MAX_URL_LENGTH) {
+    throw new NatsError('INVALID_URL', `NATS URL: longer than ${MAX_URL_LENGTH} characters`);
+  }
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?$/.exec(url);
+  if (match === null) {
+    throw new NatsError('INVALID_URL', 'NATS URL: expected nats://host[:port][,host…][/subject]');
+  }
+  const scheme = match[1]!.toLowerCase();
+  if (!SCHEMES.has(scheme)) {
+    throw new NatsError('INVALID_URL', `NATS URL: unsupported scheme "${scheme}" (use nats:// or tls://)`);
+  }
+  let authority = match[2]!;
+  const result: ParsedNatsUrl = { servers: [], tls: scheme === 'tls', subject: '' };
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    authority = authority.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) {
+      result.user = decode(userinfo.slice(0, colon), 'user');
+      result.pass = decode(userinfo.slice(colon + 1), 'password');
+      if (result.user === '') throw new NatsError('INVALID_URL', 'NATS URL: empty user name');
+    } else {
+      result.token = decode(userinfo, 'token');
+      if (result.token === '') throw new NatsError('INVALID_URL', 'NATS URL: empty token before "@"');
+    }
+  }
+  if (authority === '') throw new NatsError('INVALID_URL', 'NATS URL: no server');
+  for (const entry of authority.split(',')) {
+    const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(entry);
+    if (hostPort === null || hostPort[1] === '' || !HOST.test(hostPort[1]!)) {
+      throw new NatsError('INVALID_URL', 'NATS URL: a server entry is not host[:port]');
+    }
+    const port = hostPort[2] === undefined ? 4222 : Number(hostPort[2]);
+    if (port < 1 || port > 65535) throw new NatsError('INVALID_URL', 'NATS URL: port out of range 1-65535');
+    result.servers.push(`${hostPort[1]}:${port}`);
+  }
+  const path = decode(match[3]!.replace(/^\//, ''), 'subject');
+  if (path !== '') {
+    if (!isValidSubject(path)) {
+      throw new NatsError(
+        'INVALID_URL',
+        'NATS URL: the path is not a valid subject (tokens separated by ".", no wildcards)',
+      );
+    }
+    result.subject = path;
+  }
+  const query = match[4];
+  if (query !== undefined && query !== '') {
+    for (const pair of query.split('&')) {
+      const [key, value = ''] = pair.split('=');
+      if (key === 'tls') {
+        if (!['1', 'true', '0', 'false', ''].includes(value)) {
+          throw new NatsError('INVALID_URL', 'NATS URL: tls= must be 1, true, 0 or false');
+        }
+        result.tls = result.tls || value === '1' || value === 'true' || value === '';
+      } else {
+        throw new NatsError(
+          'INVALID_URL',
+          `NATS URL: unknown parameter "${decode(key ?? '', 'parameter').slice(0, 32)}"`,
+        );
+      }
+    }
+  }
+  if (result.tls) result.servers = result.servers.map((s) => `tls://${s}`);
+  return result;
+}
+
+/**
+ * A NATS URL or server string safe for logs and `/state`: `user:pass@` or `token@` replaced by
+ * `***@`, and a password or token given as a query parameter dropped. Anything unparsable
+ * becomes `'(invalid NATS URL)'` rather than risk echoing a secret.
+ */
+export function redactNatsUrl(url: string): string {
+  if (typeof url !== 'string') return '(invalid NATS URL)';
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^/?#]*)(.*)$/.exec(url);
+  if (m === null) return '(invalid NATS URL)';
+  let authority = m[2]!;
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) authority = `***@${authority.slice(at + 1)}`;
+  const rest = m[3]!.replace(/([?&](?:pass|password|token|user)=)[^&#]*/gi, '$1***');
+  return `${m[1] ?? ''}${authority}${rest}`;
+}
