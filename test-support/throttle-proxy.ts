@@ -6,7 +6,10 @@
  * bucket allows them out, and when it holds more than `maxQueuedBytes` the proxy stops reading
  * that side. So the queue plays the bottleneck router's buffer (64 KiB: ~260 ms at 2 Mbit/s), and
  * beyond it backpressure reaches the sender: its kernel send buffer fills and its writes wait, as
- * on a slow link. The proxy never hides the limit behind a queue of its own that grows.
+ * on a slow link. The proxy never hides the limit behind a queue of its own that grows. Its
+ * client side is written only at the rate, so that socket's kernel buffer stays near empty; on
+ * the target side Node cannot set SO_RCVBUF, so the kernel's receive buffer (tcp_rmem, 128 KiB
+ * to start on Linux) adds to the queue, as a modem's or router's buffer would.
  */
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';

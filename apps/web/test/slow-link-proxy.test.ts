@@ -68,6 +68,36 @@ describe('startThrottleProxy', () => {
     expect(source.blockedWrites()).toBeGreaterThan(0);
   });
 
+  it('throttles the upstream direction at its own rate (±20%)', async () => {
+    const RATE = 1_000_000;
+    let received = 0;
+    const sink = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (data: Buffer) => {
+        received += data.length;
+      });
+    });
+    servers.push(sink);
+    sink.listen(0, '127.0.0.1');
+    await once(sink, 'listening');
+    const proxy = await startThrottleProxy({
+      target: { port: (sink.address() as AddressInfo).port },
+      upstreamBitsPerSecond: RATE,
+    });
+    proxies.push(proxy);
+    const client = connect(proxy.port, '127.0.0.1');
+    sockets.push(client);
+    await once(client, 'connect');
+    // 2 s worth at the rate, written at once.
+    client.write(Buffer.alloc(RATE / 4, 0x11));
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const bitsPerSecond = (received * 8 * 1000) / (performance.now() - started);
+    expect(bitsPerSecond).toBeGreaterThan(RATE * 0.8);
+    expect(bitsPerSecond).toBeLessThan(RATE * 1.2);
+    expect(proxy.stats.downstreamBytes).toBe(0);
+  });
+
   it('passes bytes both ways unthrottled when no rate is given, and close() ends its connections', async () => {
     const echo = createServer((socket) => {
       sockets.push(socket);
