@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../../../test-support/thrown.js';
+import { NatsError, natsSource, parseNatsUrl, publishToNats, redactNatsUrl } from '../src/index.js';
+
+describe('parseNatsUrl', () => {
+  it('reads credentials, several servers and the subject', () => {
+    expect(parseNatsUrl('nats://user:pass@h1:4222,h2:4223/mjpeg.front')).toEqual({
+      servers: ['h1:4222', 'h2:4223'],
+      user: 'user',
+      pass: 'pass',
+      tls: false,
+      subject: 'mjpeg.front',
+    });
+  });
+
+  it('defaults the port to 4222, reads a token and decodes percent-encoding', () => {
+    expect(parseNatsUrl('nats://s3cr%40t@10.0.0.1,[::1]:4300/mjpeg')).toEqual({
+      servers: ['10.0.0.1:4222', '[::1]:4300'],
+      token: 's3cr@t',
+      tls: false,
+      subject: 'mjpeg',
+    });
+  });
+
+  it('turns TLS on for tls:// and for ?tls=1, and leaves the subject empty without a path', () => {
+    expect(parseNatsUrl('tls://h1').servers).toEqual(['tls://h1:4222']);
+    expect(parseNatsUrl('tls://h1').tls).toBe(true);
+    const q = parseNatsUrl('nats://h1:4222/cams.a?tls=1');
+    expect([q.tls, q.servers, q.subject]).toEqual([true, ['tls://h1:4222'], 'cams.a']);
+    expect(parseNatsUrl('nats://h1').subject).toBe('');
+  });
+
+  it.each([
+    ['', 'non-empty'],
+    ['http://h1/x', 'unsupported scheme'],
+    ['h1:4222/x', 'expected nats://'],
+    ['nats:///x', 'no server'],
+    ['nats://h1:99999/x', 'port out of range'],
+    ['nats://h1,,h2/x', 'host[:port]'],
+    ['nats://h1/a..b', 'not a valid subject'],
+    ['nats://h1/a.*', 'not a valid subject'],
+    ['nats://h1/a?tls=yes', 'tls='],
+    ['nats://h1/a?foo=1', 'unknown parameter'],
+    ['nats://:secretpw@h1/a', 'empty user'],
+  ])('rejects %j with INVALID_URL (%s), never echoing the input', (url, message) => {
+    const error = thrownBy(() => parseNatsUrl(url), NatsError);
+    expect(error.code).toBe('INVALID_URL');
+    expect(error.message).toContain(message);
+    if (url.includes('secretpw')) expect(error.message).not.toContain('secretpw');
+  });
+
+  it('rejects an over-long URL', () => {
+    expect(thrownBy(() => parseNatsUrl(`nats://h/${'a'.repeat(5000)}`), NatsError).code).toBe('INVALID_URL');
+  });
+});
+
+describe('redactNatsUrl', () => {
+  it('replaces user:pass@ and token@ and secret query values', () => {
+    expect(redactNatsUrl('nats://user:pass@h1:4222,h2/mjpeg.front')).toBe(
+      'nats://***@h1:4222,h2/mjpeg.front',
+    );
+    expect(redactNatsUrl('tok@h1:4222')).toBe('***@h1:4222');
+    expect(redactNatsUrl('nats://h1/x?token=abc&tls=1')).toBe('nats://h1/x?token=***&tls=1');
+    expect(redactNatsUrl('127.0.0.1:4222')).toBe('127.0.0.1:4222');
+  });
+});
+
+describe('option checks', () => {
+  it('natsSource rejects a wildcard subject and bad limits with INVALID_OPTION', () => {
+    expect(thrownBy(() => natsSource({ servers: '127.0.0.1:1', subject: 'a.>' }), NatsError).code).toBe(
+      'INVALID_OPTION',
+    );
+    expect(
+      thrownBy(() => natsSource({ servers: '127.0.0.1:1', subject: 'a.b', maxPendingFrames: 0 }), NatsError)
+        .code,
+    ).toBe('INVALID_OPTION');
+    expect(thrownBy(() => natsSource({ servers: [], subject: 'a.b' }), NatsError).code).toBe(
+      'INVALID_OPTION',
+    );
+  });
+
+  it('publishToNats rejects a camera with a dot and fails to connect with CONNECT_FAILED without the password', async () => {
+    const hub = { subscribe: () => () => {} };
+    await expect(
+      publishToNats(hub, { servers: '127.0.0.1:1', prefix: 'p', camera: 'a.b' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
+    const error = await publishToNats(hub, {
+      servers: 'nats://u:hunter2@127.0.0.1:1',
+      prefix: 'p',
+      camera: 'a',
+    }).catch((e: NatsError) => e);
+    expect(error).toBeInstanceOf(NatsError);
+    expect((error as NatsError).code).toBe('CONNECT_FAILED');
+    expect((error as NatsError).message).not.toContain('hunter2');
+  });
+});
