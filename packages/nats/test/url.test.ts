@@ -96,3 +96,22 @@ describe('option checks', () => {
     expect((error as NatsError).message).not.toContain('hunter2');
   });
 });
+
+describe('clientOptions', () => {
+  it('moves URL credentials into options, strips schemes, turns TLS on for tls:// and reconnects forever', async () => {
+    const { clientOptions } = await import('../src/connection.js');
+    const o = clientOptions({ servers: ['nats://u:pw@h1:4222', 'tls://h2:4300'], name: 'edge' });
+    expect(o.servers).toEqual(['h1:4222', 'h2:4300']);
+    expect([o.user, o.pass, o.name]).toEqual(['u', 'pw', 'edge']);
+    expect(o.tls).toEqual({});
+    expect(o.maxReconnectAttempts).toBe(-1);
+    const files = clientOptions({
+      servers: 'h1',
+      tls: { ca: '/ca.pem', cert: '/c.pem', key: '/k.pem' },
+      token: 't',
+    });
+    expect(files.tls).toEqual({ caFile: '/ca.pem', certFile: '/c.pem', keyFile: '/k.pem' });
+    expect(files.token).toBe('t');
+    expect(clientOptions({ servers: 'h1:4222' }).tls).toBeUndefined();
+  });
+});
