@@ -163,4 +163,48 @@ describeWithTool(NATS_SERVER, 'publishToNats → natsSource on a 3-node cluster 
     expect(publisher.stats.latestRequests).toBeGreaterThanOrEqual(1);
     expect(source.stats.originOnline).toBe(true);
   });
+
+  it('reports connecting, open and closed, and ends its iteration when the signal aborts', async () => {
+    const controller = new AbortController();
+    const states: string[] = [];
+    const source = natsSource({
+      servers: cluster.nodes[1]!.url,
+      subject: 'abort.a',
+      signal: controller.signal,
+      onStatus: (e) => states.push(e.state),
+    });
+    const next = source.next();
+    await waitFor(() => source.stats.connected, 10_000, 'connected');
+    controller.abort();
+    expect(await next).toEqual({ done: true, value: undefined });
+    expect(states).toEqual(['connecting', 'open', 'closed']);
+    expect(source.stats.connected).toBe(false);
+  });
+
+  it('retries a server that refuses, reporting reconnecting with attempt and delay, until aborted', async () => {
+    const controller = new AbortController();
+    const events: { state: string; attempt?: number; delayMs?: number; code?: string }[] = [];
+    const source = natsSource({
+      servers: 'nats://u:hunter2@127.0.0.1:1',
+      subject: 'x.y',
+      signal: controller.signal,
+      onStatus: (e) =>
+        events.push({
+          state: e.state,
+          attempt: e.attempt,
+          delayMs: e.delayMs,
+          code: (e.error as { code?: string })?.code,
+        }),
+    });
+    const next = source.next();
+    await waitFor(() => events.filter((e) => e.state === 'reconnecting').length >= 2, 10_000, 'two retries');
+    controller.abort();
+    expect((await next).done).toBe(true);
+    const retries = events.filter((e) => e.state === 'reconnecting');
+    expect(retries[0]).toMatchObject({ attempt: 1, code: 'CONNECT_FAILED' });
+    expect(retries[1]!.attempt).toBe(2);
+    expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(250);
+    expect(events.at(-1)!.state).toBe('closed');
+    expect(JSON.stringify(source.stats)).not.toContain('hunter2');
+  });
 });
