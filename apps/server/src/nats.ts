@@ -3,7 +3,8 @@
  * camera reads one; both show as a camera link in `/state` and `/metrics`. Credentials never
  * leave this module in a message: every error text is scrubbed of them first.
  */
-import type { LifecycleOptions, MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
+import type { MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
+import type { NatsConnectionOptions, NatsLinkStats, NatsPublisher } from '@mjpeg-kit/nats';
 import type { CameraLink, CameraLinkState, MjpegHub, SourceLifecycle } from '@mjpeg-kit/server';
 import type { Logger } from './log.js';
 import { redactSecrets } from './nats-url.js';
@@ -15,38 +16,9 @@ export const DEFAULT_ORIGIN_TIMEOUT_MS = 10_000;
 export const PUBLISH_RETRY_MIN_MS = 500;
 export const PUBLISH_RETRY_MAX_MS = 10_000;
 
-/** The link counters `@mjpeg-kit/nats` keeps, as far as the server reads them. */
-interface NatsLinkStats {
-  connected: boolean;
-  server?: string;
-  reconnects: number;
-  framesDropped: number;
-  piecesLost: number;
-}
-
-interface NatsConnectionOptions {
-  servers: string | string[];
-  user?: string;
-  pass?: string;
-  token?: string;
-  tls?: boolean | { ca?: string; cert?: string; key?: string };
-  name?: string;
-}
-
-/** The part of `@mjpeg-kit/nats` the server composes. */
-interface NatsModule {
-  publishToNats(
-    source: MjpegHub,
-    options: NatsConnectionOptions & LifecycleOptions & { prefix: string; camera: string },
-  ): Promise<{ readonly stats: NatsLinkStats; close(): Promise<void> }>;
-  natsSource(
-    options: NatsConnectionOptions & LifecycleOptions & { subject: string },
-  ): AsyncGenerator<MediaPacket, void, undefined> & { readonly stats: NatsLinkStats };
-}
-
 /** Loaded on first use: a server without NATS never loads the client. */
-function loadNats(): Promise<NatsModule> {
-  return import('@mjpeg-kit/nats') as unknown as Promise<NatsModule>;
+function loadNats(): Promise<typeof import('@mjpeg-kit/nats')> {
+  return import('@mjpeg-kit/nats');
 }
 
 function connectionOptions(spec: NatsConnectionSpec, name: string): NatsConnectionOptions {
@@ -129,6 +101,8 @@ export class NatsCameraSource implements CameraLink {
     const source = natsSource({
       ...connectionOptions(spec, 'mjpeg-kit-server edge'),
       subject: spec.subject,
+      // Its pace of asking a silent origin for the latest frame follows the same timeout.
+      originTimeoutMs: this.#originTimeoutMs,
       signal: lifecycle.signal,
       onStatus,
     });
@@ -195,7 +169,7 @@ export class NatsCameraPublisher implements CameraLink {
   readonly #spec: PublishSpec;
   readonly #camera: string;
   readonly #controller = new AbortController();
-  #publisher: { readonly stats: NatsLinkStats; close(): Promise<void> } | undefined;
+  #publisher: NatsPublisher | undefined;
   readonly #started: Promise<void>;
 
   constructor(hub: MjpegHub, camera: string, spec: PublishSpec, log: Logger) {

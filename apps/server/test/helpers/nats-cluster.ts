@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,16 +41,25 @@ export interface NatsCluster {
   stop(): Promise<void>;
 }
 
-/** A port free right now (bound and released; the node binds it moments later). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * `count` distinct ports free right now: all held open together (so none repeats), then
+ * released for the nodes to bind moments later.
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 function getJson(url: string): Promise<unknown> {
@@ -75,13 +84,31 @@ function getJson(url: string): Promise<unknown> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts a cluster (three nodes unless told) and resolves once every node routes to every other. */
+/**
+ * Starts a cluster (three nodes unless told) and resolves once every node routes to every other.
+ * A port taken by another process between picking and binding it costs a retry with new ports.
+ */
 export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startOnce(options: NatsClusterOptions): Promise<NatsCluster> {
   const count = options.nodes ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'mjpeg-kit-nats-'));
   const nodes: NatsNode[] = [];
+  const ports = await freePorts(count * 3);
   for (let index = 0; index < count; index++) {
-    const [port, clusterPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, clusterPort, monitorPort] = ports.slice(index * 3, index * 3 + 3) as [
+      number,
+      number,
+      number,
+    ];
     nodes.push({
       index,
       port,
