@@ -207,4 +207,32 @@ describeWithTool(NATS_SERVER, 'publishToNats → natsSource on a 3-node cluster 
     expect(events.at(-1)!.state).toBe('closed');
     expect(JSON.stringify(source.stats)).not.toContain('hunter2');
   });
+
+  it('publishes from an async iterable as well as from a hub', async () => {
+    async function* frames() {
+      for (let i = 1; i <= 3; i++) {
+        yield frame(500 + i, 5000);
+        await sleepMs(100);
+      }
+    }
+    const controller = new AbortController();
+    const source = natsSource({
+      servers: cluster.nodes[2]!.url,
+      subject: 'iter.a',
+      signal: controller.signal,
+    });
+    cleanups.push(() => controller.abort());
+    const first = source.next();
+    await waitFor(() => source.stats.connected, 10_000, 'connected');
+    await sleepMs(300);
+    const publisher = await publishToNats(frames(), {
+      servers: cluster.nodes[0]!.url,
+      prefix: 'iter',
+      camera: 'a',
+    });
+    const got = [(await first).value!, ...(await collect(source, (p) => p.length >= 2))];
+    expect(got.map((p) => p.seq)).toEqual([501, 502, 503]);
+    await publisher.close();
+    expect(publisher.stats.connected).toBe(false);
+  });
 });
