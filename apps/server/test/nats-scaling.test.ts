@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithTool, hasTool } from '../../../test-support/tools.js';
+import { describeWithTool, findTool } from '../../../test-support/tools.js';
 import { CliProcess, fetchAll, isJpeg, waitUntil } from './cli-harness.js';
 import { type NatsCluster, startNatsCluster } from './helpers/nats-cluster.js';
 import { ffmpegCopyFrames, hashOf, PartReader } from './helpers/parts.js';
@@ -15,6 +15,7 @@ import { ffmpegCopyFrames, hashOf, PartReader } from './helpers/parts.js';
 const USER = 'mjpeg';
 const PASS = 'hunter2-secret';
 const PREFIX = 'test.mjpeg';
+const ffmpeg = findTool('ffmpeg');
 
 interface LinkState {
   kind: string;
@@ -131,9 +132,10 @@ if (!natsBuilt && !process.env.CI) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it.skipIf(!hasTool('ffmpeg'))(
-      "ffmpeg reads both edges' frames byte for byte as the origin sent them (seq and hash)",
+    it.skipIf(ffmpeg.skip)(
+      `ffmpeg reads both edges' frames byte for byte as the origin sent them (seq and hash)${ffmpeg.label}`,
       async () => {
+        ffmpeg.assertPresent();
         const fromOrigin = read(`${origin.url}cams/front/stream`);
         await fromOrigin.waitFor((reader) => reader.parts.length >= 2, 10_000, 'origin frames');
         const fromEdges = edges.map((edge) => read(`${edge.url}cams/front/stream`));
