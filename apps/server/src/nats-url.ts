@@ -1,8 +1,10 @@
 /**
  * `nats://` URLs of the command line and the config file: an origin's `--publish` target and an
  * edge camera's source. Parsed here rather than by the NATS client so a bad one is a usage error
- * (exit 2) naming its flag or key, before anything connects.
+ * (exit 2) naming its flag or key, before anything connects. Not by `@mjpeg-kit/nats`'s own
+ * parser either: its one entry loads the NATS client, which a server without NATS never loads.
  */
+import type { ParsedNatsUrl } from '@mjpeg-kit/nats';
 import { CAMERA_NAME_PATTERN } from '@mjpeg-kit/server';
 
 /** The port a server without one gets: NATS's own. */
@@ -11,19 +13,6 @@ export const DEFAULT_NATS_PORT = 4222;
 export const MAX_NATS_SERVERS = 32;
 /** A subject's length at most (NATS allows more; ours are `<prefix>.<camera>.video`). */
 export const MAX_SUBJECT_CHARS = 200;
-
-/** A NATS connection as a URL names it. Credentials stay out of `servers`, so logging those is safe. */
-export interface NatsTarget {
-  /** `host:port` each, in the order given (the client tries them in turn and fails over). */
-  servers: string[];
-  user?: string;
-  pass?: string;
-  token?: string;
-  /** `tls://` or `?tls=1`. */
-  tls: boolean;
-  /** The URL's path as a subject: the prefix (`--publish`) or `<prefix>.<camera>` (a source). */
-  subject: string;
-}
 
 /** A URL the server cannot use; the caller turns it into a usage error naming the flag or key. */
 export class NatsUrlError extends Error {
@@ -45,17 +34,18 @@ const HOST =
 /**
  * Parses `nats://[USER:PASS@|TOKEN@]HOST[:PORT][,HOST[:PORT]…]/SUBJECT[?tls=1]` (`tls://` for
  * TLS). With `camera`, the subject must be `<prefix>.<camera>` whose last token is a camera name.
+ * `servers` are `host:port` only (no credentials, no `tls://`: TLS is `tls`), safe to log.
  *
  * @throws NatsUrlError saying what is wrong, never echoing the credentials.
  */
-export function parseNatsUrl(spec: string, options: { camera: boolean }): NatsTarget {
+export function parseNatsUrl(spec: string, options: { camera: boolean }): ParsedNatsUrl {
   const match = NATS_URL.exec(spec);
   if (match === null) {
     // Not echoed: a password with a stray / or @ would show in part.
     throw new NatsUrlError('is not nats://[USER:PASS@]HOST:PORT[,HOST:PORT…]/SUBJECT');
   }
   const [, scheme, userinfo, hostList, path, query] = match;
-  const target: NatsTarget = { servers: [], tls: scheme!.toLowerCase() === 'tls', subject: '' };
+  const target: ParsedNatsUrl = { servers: [], tls: scheme!.toLowerCase() === 'tls', subject: '' };
   for (const [name, value] of new URLSearchParams(query ?? '')) {
     if (name !== 'tls') throw new NatsUrlError(`unknown parameter '${name}' (known: tls)`);
     if (value !== '1' && value !== 'true' && value !== '0' && value !== 'false') {
