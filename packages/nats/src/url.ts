@@ -20,7 +20,16 @@ const MAX_URL_LENGTH = 4096;
 
 /** `true` when `subject` is a valid literal NATS subject (dot-separated, no wildcards, no spaces). */
 export function isValidSubject(subject: string): boolean {
-  return subject.length > 0 && subject.length <= 255 && SUBJECT.test(subject);
+  return subject.length > 0 && subject.length <= 255 && SUBJECT.test(subject) && !hasControlChar(subject);
+}
+
+/** C0 controls and DEL: a percent-encoded path could carry one onto the protocol line. */
+function hasControlChar(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 function decode(part: string, what: string): string {

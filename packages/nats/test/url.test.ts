@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { thrownBy } from '../../../test-support/thrown.js';
-import { NatsError, natsSource, parseNatsUrl, publishToNats, redactNatsUrl } from '../src/index.js';
+import {
+  isValidSubject,
+  NatsError,
+  natsSource,
+  parseNatsUrl,
+  publishToNats,
+  redactNatsUrl,
+} from '../src/index.js';
 
 describe('parseNatsUrl', () => {
   it('reads credentials, several servers and the subject', () => {
@@ -39,6 +46,8 @@ describe('parseNatsUrl', () => {
     ['nats://h1,,h2/x', 'host[:port]'],
     ['nats://h1/a..b', 'not a valid subject'],
     ['nats://h1/a.*', 'not a valid subject'],
+    ['nats://h1/a%00b.front', 'not a valid subject'],
+    ['nats://h1/a%7Fb.front', 'not a valid subject'],
     ['nats://h1/a?tls=yes', 'tls='],
     ['nats://h1/a?foo=1', 'unknown parameter'],
     ['nats://:secretpw@h1/a', 'empty user'],
@@ -47,6 +56,12 @@ describe('parseNatsUrl', () => {
     expect(error.code).toBe('INVALID_URL');
     expect(error.message).toContain(message);
     if (url.includes('secretpw')) expect(error.message).not.toContain('secretpw');
+  });
+
+  it('isValidSubject refuses control characters and keeps non-ASCII tokens', () => {
+    expect(isValidSubject('cams.a\u0001b')).toBe(false);
+    expect(isValidSubject('cams.a\u007fb')).toBe(false);
+    expect(isValidSubject('cams.kamera-\u00fc')).toBe(true);
   });
 
   it('rejects an over-long URL', () => {
