@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CameraLinkState } from '@mjpeg-kit/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTool, findTool } from '../../../test-support/tools.js';
 import { CliProcess, fetchAll, isJpeg, waitUntil } from './cli-harness.js';
@@ -17,18 +18,9 @@ const PASS = 'hunter2-secret';
 const PREFIX = 'test.mjpeg';
 const ffmpeg = findTool('ffmpeg');
 
-interface LinkState {
-  kind: string;
-  connected: boolean;
-  server?: string;
-  reconnects: number;
-  framesDropped: number;
-  piecesLost: number;
-  originOnline?: boolean;
-}
 interface CameraState {
   source: { kind: string; online: boolean; error?: string };
-  links?: LinkState[];
+  links?: CameraLinkState[];
 }
 
 async function stateOf(url: string): Promise<CameraState & { text: string }> {
