@@ -65,6 +65,8 @@ export interface BrowserEngine {
   version: string;
   /** Why `hide()` is missing in this engine, if it is. */
   cannotHide: string | undefined;
+  /** The browser's top process (its renderers are its descendants), when known: for memory reads. */
+  pid: number | undefined;
   open(url: string, options?: { viewport?: { width: number; height: number } }): Promise<EnginePage>;
   /** Closes every page and stops every process this engine started, by pid. */
   close(): Promise<void>;
@@ -184,6 +186,7 @@ async function launchChromiumEngine(): Promise<BrowserEngine> {
   return {
     name: 'chromium',
     version: browser.version(),
+    pid: await chromiumPid(browser),
     cannotHide:
       'headless Chromium under Playwright keeps every page visible (no tab switch or minimise changes visibilityState)',
     async open(url, options = {}) {
@@ -203,6 +206,20 @@ async function launchChromiumEngine(): Promise<BrowserEngine> {
       await browser.close().catch(() => undefined);
     },
   };
+}
+
+/** Playwright does not expose a launched browser's pid; CDP lists it as the 'browser' process. */
+async function chromiumPid(browser: PlaywrightBrowser): Promise<number | undefined> {
+  try {
+    const session = await browser.newBrowserCDPSession();
+    const info = (await session.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; id: number }[];
+    };
+    await session.detach();
+    return info.processInfo.find((process) => process.type === 'browser')?.id;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An EnginePage over a Playwright page (also the mobile suite's, with its own context). */
@@ -256,6 +273,7 @@ async function launchFirefoxEngine(): Promise<BrowserEngine> {
     name: 'firefox',
     version: (await browser.version()).replace(/^firefox\//, ''),
     cannotHide: undefined,
+    pid,
     async open(url, options = {}) {
       const page: PuppeteerPage = await browser.newPage();
       page.setDefaultTimeout(COMMAND_TIMEOUT_MS);
@@ -420,6 +438,8 @@ async function launchWebKitEngine(): Promise<BrowserEngine> {
       name: 'webkit',
       version: session.capabilities.browserVersion,
       cannotHide: undefined,
+      // MiniBrowser, the driver's child; its web and network processes are MiniBrowser's.
+      pid: browserPids[0],
       async open(url, options = {}) {
         // One window at a time is all the suite needs; later pages reuse it.
         if (firstWindowUsed && pages.size > 0) throw new Error('the WebKit engine holds one page at a time');
