@@ -219,6 +219,11 @@ async function measureNative(engine: BrowserEngine, serverUrl: string, row: Row)
       () => (document.querySelector<HTMLImageElement>('#native')?.naturalWidth ?? 0) > 0,
       30_000,
     );
+    // Firefox's drawImage(img) keeps drawing a multipart <img>'s first part while the page shows
+    // newer ones; createImageBitmap(img) takes the current one, so Firefox is read through it.
+    const viaBitmap = row.engine === 'firefox';
+    if (viaBitmap)
+      row.notes.push('native read through createImageBitmap(img): drawImage(img) returns a stale part');
     // Source text for the same reason as installProbe's.
     await page.evaluate(`(() => {
       const img = document.querySelector('#native');
@@ -229,14 +234,22 @@ async function measureNative(engine: BrowserEngine, serverUrl: string, row: Row)
       const native = { pictures: 0 };
       window.__native = native;
       let previous = -1;
-      const tick = () => {
-        context.drawImage(img, 0, 0, 32, 18);
+      let pending = false;
+      const count = (source) => {
+        context.drawImage(source, 0, 0, 32, 18);
         const data = context.getImageData(0, 0, 32, 18).data;
         let hash = 2166136261;
         for (let i = 0; i < data.length; i++) hash = Math.imul(hash ^ data[i], 16777619);
         if (hash !== previous) native.pictures++;
         previous = hash;
+      };
+      const tick = () => {
         requestAnimationFrame(tick);
+        if (!${viaBitmap}) return count(img);
+        if (pending) return;
+        pending = true;
+        createImageBitmap(img).then((bitmap) => { count(bitmap); bitmap.close(); }, () => undefined)
+          .finally(() => { pending = false; });
       };
       requestAnimationFrame(tick);
     })()`);
@@ -295,7 +308,8 @@ export async function runEnginesBench(): Promise<void> {
       `viewport ${VIEWPORT.width}×${VIEWPORT.height}, one engine at a time\n` +
       `player fps: its framesDrawn; native fps: distinct pictures seen by a per-rAF 32×18 pixel hash; ` +
       `long tasks on the player page: PerformanceObserver 'longtask' where supported, else rAF gaps > ${LONG_TASK_MS} ms (a proxy); ` +
-      `heap: performance.memory.usedJSHeapSize (Chromium only; unforced GC); RSS: the browser's whole process tree\n`,
+      `heap: performance.memory.usedJSHeapSize (Chromium only; unforced GC); RSS: the browser's whole process tree\n` +
+      `target: player ≥ native (within one picture over the window, the counts' resolution) and no long task over ${LONG_TASK_MS} ms\n`,
   );
   console.log(
     '| engine | version | player fps | native fps | player / native | player / source | long tasks (count / max ms) | heap MB | RSS MB | target |',
@@ -306,9 +320,15 @@ export async function runEnginesBench(): Promise<void> {
       console.log(`| ${row.engine} | ${row.version} | skipped: ${row.skipped} | | | | | | | |`);
       continue;
     }
-    const ratio = (row.playerFps ?? Number.NaN) / (row.nativeFps ?? Number.NaN);
+    // No native picture counted means the count failed, not an infinitely better player.
+    const ratio =
+      row.nativeFps !== undefined && row.nativeFps > 0
+        ? (row.playerFps ?? Number.NaN) / row.nativeFps
+        : Number.NaN;
     const missed: string[] = [];
-    if (!(ratio >= 1)) missed.push('player < native');
+    if (Number.isNaN(ratio)) missed.push('native rate not measured');
+    // Counts are whole pictures over the window: one picture fewer is within the resolution.
+    else if ((row.playerFps ?? 0) < row.nativeFps! - 1000 / WINDOW_MS - 1e-9) missed.push('player < native');
     if ((row.longTaskMaxMs ?? 0) > LONG_TASK_MS) missed.push(`long task > ${LONG_TASK_MS} ms`);
     console.log(
       `| ${row.engine} | ${row.version} | ${fmt(row.playerFps)} | ${fmt(row.nativeFps)} | ${fmt(ratio, 2)}× | ` +
