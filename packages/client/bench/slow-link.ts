@@ -157,7 +157,9 @@ async function playerRow(browser: Browser, proxy: ThrottleProxy, transport: 'ws'
     await page.evaluate(() => {
       (window as unknown as { __ages: number[] }).__ages.length = 0;
     });
-    const { linkBps, seconds } = await measureLink(proxy, () => sleep(MEASURE_MS));
+    const { linkBps, seconds } = await measureLink(proxy, async () => {
+      await sleep(MEASURE_MS);
+    });
     const { ages, playing } = await page.evaluate(() => {
       const w = window as unknown as { __ages: number[]; mjpegPlayer: { stats: { transport: string } } };
       return { ages: [...w.__ages], playing: w.mjpegPlayer.stats.transport };
@@ -176,7 +178,9 @@ async function nativeRow(browser: Browser, proxy: ThrottleProxy, frameBytes: num
     await page.goto(`${proxy.url}state`);
     await page.setContent(`<body style="margin:0"><img src="${proxy.url}stream">`);
     await sleep(WARMUP_MS);
-    const { linkBps } = await measureLink(proxy, () => sleep(MEASURE_MS));
+    const { linkBps } = await measureLink(proxy, async () => {
+      await sleep(MEASURE_MS);
+    });
     // A part adds ~120 bytes of boundary and headers to its JPEG.
     return {
       name: 'Chromium native <img src=/stream> (fps from bytes)',
