@@ -49,6 +49,8 @@ const CAMERA_PARAM = 'cam';
 // The camera view replaces it with that camera's /cams/NAME/av.
 let defaultUrl = buildDataUrl('av', location.href);
 const decoder = (query.get('decoder') ?? 'auto') as DecoderKind | 'auto';
+/** `?transport=av|ws|img` pins the player's path (diagnosis, tests); otherwise `/ws` first. */
+const transport = (['ws', 'av', 'img'] as const).find((name) => name === query.get('transport')) ?? 'auto';
 urlInput.value = query.get('url') ?? defaultUrl;
 
 let player: MjpegPlayer | undefined;
@@ -138,6 +140,7 @@ function start(input: string): void {
   const created = new MjpegPlayer(screen, {
     url,
     decoder,
+    transport,
     onStats: renderStats,
     onState: renderState,
     onStatus: (event: StatusEvent) => {

@@ -60,9 +60,9 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
     await server?.stop();
   });
 
-  it('plays the synthetic /av stream into the canvas at close to the source rate', async () => {
+  it('plays the synthetic /av stream over fetch into the canvas at close to the source rate', async () => {
     const page = await newPage();
-    await page.goto(server.url);
+    await page.goto(`${server.url}?transport=av`);
     expect(await page.inputValue('#url')).toBe(`${server.url}av`);
     await framesAfter(page, 3);
     const first = await canvasProbe(page);
@@ -96,7 +96,7 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
         return new Response(failing, { status: response.status, headers: response.headers });
       };
     `);
-    await page.goto(server.url);
+    await page.goto(`${server.url}?transport=av`);
     await framesAfter(page, 20);
     const fetched = await page.evaluate(() => (window as unknown as { __fetched: string[] }).__fetched);
     expect(fetched[0]).toMatch(/\/av multipart\/x-mixed-replace/);

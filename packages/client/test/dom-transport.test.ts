@@ -103,7 +103,7 @@ async function firstFrames(stream: AsyncIterable<MediaPacket | PiecesMediaPacket
 describe('deriveWsTarget', () => {
   it.each([
     ['http://h:8080/cams/front/av', { url: 'ws://h:8080/ws', camera: 'front', audio: true, fps: undefined }],
-    ['https://h/p/cams/a%20b/stream?fps=5&x=1', { url: 'wss://h/p/ws', camera: 'a b', audio: false, fps: 5 }],
+    ['https://h/p/cams/a%20b/stream?fps=5', { url: 'wss://h/p/ws', camera: 'a b', audio: false, fps: 5 }],
     ['http://h/av?key=k1', { url: 'ws://h/ws?key=k1', camera: undefined, audio: true, fps: undefined }],
     ['http://h/prefix/av', { url: 'ws://h/prefix/ws', camera: undefined, audio: true, fps: undefined }],
   ])('%s → %o', (url, expected) => {
@@ -115,6 +115,8 @@ describe('deriveWsTarget', () => {
     ['http://h/?action=stream'],
     ['http://h/cams/front/snapshot.jpg'],
     ['ftp://h/av'],
+    ['http://h/av?audio=pcmu'],
+    ['http://h/cams/front/stream?advance_headers=1'],
   ])('derives nothing from %s', (url) => {
     expect(deriveWsTarget(url)).toBeUndefined();
   });

@@ -31,11 +31,14 @@ export interface TransportChoice {
   WebSocket?: WebSocketConstructor;
 }
 
+/** Query parameters `/ws` honours; any other one asks for something only the HTTP stream serves. */
+const WS_CARRIED_PARAMS: ReadonlySet<string> = new Set(['key', 'fps']);
+
 /**
  * The `/ws` endpoint of an mjpeg-kit stream URL: `…/cams/NAME/{av,stream}` gives camera NAME
  * (audio for `av`), `…/av` the default camera with audio; the path before them is kept as the
  * prefix, `key` and `fps` are carried over. `undefined` for any other URL (another server's
- * stream, where `/ws` would only fail).
+ * stream, where `/ws` would only fail) or a URL with other query parameters.
  */
 export function deriveWsTarget(url: string | URL, base?: string): WsTarget | undefined {
   let parsed: URL;
@@ -45,6 +48,9 @@ export function deriveWsTarget(url: string | URL, base?: string): WsTarget | und
     return undefined;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  // `/ws` carries a camera's frames and its audio as the server has them: a URL asking for
+  // anything else (`audio=pcmu`, `raw=1`, `advance_headers=1` …) is served only over HTTP.
+  for (const name of parsed.searchParams.keys()) if (!WS_CARRIED_PARAMS.has(name)) return undefined;
   const path = parsed.pathname;
   let prefix: string;
   let camera: string | undefined;
