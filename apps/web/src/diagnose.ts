@@ -21,6 +21,25 @@ export async function diagnoseFetchFailure(url: string, timeoutMs = 5000): Promi
   }
 }
 
+/**
+ * The HTTP status a same-origin stream URL answers, or `undefined` when it cannot be reached: a
+ * browser's `WebSocket` hides why an upgrade was refused (a 401 looks like a network error), so
+ * the page asks the stream URL itself. The body is not read.
+ */
+export async function probeStatus(url: string, timeoutMs = 5000): Promise<number | undefined> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(url, { cache: 'no-store', signal: controller.signal });
+    return response.status;
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
 /** True when `url` is on another origin than the page (CORS applies). */
 export function isCrossOrigin(url: string, base: string): boolean {
   try {

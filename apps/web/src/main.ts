@@ -3,7 +3,7 @@ import { type DecoderKind, MjpegPlayer, type PlayerState, type PlayerStats } fro
 import { CameraGrid } from './camera-grid.js';
 import { type CameraInfo, cameraUrl, fetchCameras } from './cameras.js';
 import { pageProtocol, streamBudget } from './connection-budget.js';
-import { diagnoseFetchFailure, isCrossOrigin } from './diagnose.js';
+import { diagnoseFetchFailure, isCrossOrigin, probeStatus } from './diagnose.js';
 import { formatStats } from './format.js';
 import { buildDataUrl, KEY_PARAM, resolveStreamUrl } from './page-urls.js';
 import './styles.css';
@@ -83,6 +83,16 @@ function renderAudio(): void {
 async function explainFailure(url: string, error: Error): Promise<void> {
   const code = (error as { code?: string }).code;
   const status = (error as { status?: number }).status;
+  if (code === 'NETWORK' && player?.stats.transport === 'ws' && !isCrossOrigin(url, location.href)) {
+    const answered = await probeStatus(url);
+    if (answered === 401) {
+      await explainFailure(
+        url,
+        Object.assign(new Error(error.message), { code: 'AUTH_FAILED', status: 401 }),
+      );
+      return;
+    }
+  }
   if (
     (code === 'HTTP_STATUS' || code === 'AUTH_FAILED') &&
     status === 401 &&

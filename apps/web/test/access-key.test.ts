@@ -46,6 +46,8 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server --key
     const page = await newPage();
     const requested: Array<{ url: string; status: number }> = [];
     page.on('response', (response) => requested.push({ url: response.url(), status: response.status() }));
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
     const response = await page.goto(`${server.url}?key=${encodeURIComponent(TOKEN)}`);
     expect(response?.status()).toBe(200);
     // The address carries the key: a referrer must never take it to another origin.
@@ -64,9 +66,13 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server --key
     const own = requested.map(({ url, status }) => ({ url: new URL(url), status }));
     expect(own.every(({ url }) => url.origin === new URL(server.url).origin)).toBe(true);
     expect(own.filter(({ status }) => status >= 400)).toEqual([]);
-    const av = own.filter(({ url }) => url.pathname === '/av');
-    expect(av.length).toBeGreaterThan(0);
-    for (const { url } of av) expect(url.searchParams.get('key')).toBe(TOKEN);
+    // The player takes /ws when it can, /av otherwise: whichever it opened carries the key.
+    const data = [
+      ...own.filter(({ url }) => url.pathname === '/av').map(({ url }) => url),
+      ...sockets.map((s) => new URL(s)),
+    ];
+    expect(data.length).toBeGreaterThan(0);
+    for (const url of data) expect(url.searchParams.get('key')).toBe(TOKEN);
     expect(own.some(({ url }) => url.pathname.startsWith('/assets/'))).toBe(true);
   }, 60_000);
 
