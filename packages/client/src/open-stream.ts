@@ -8,7 +8,7 @@ import type {
   ReconnectOptions,
   StatusEvent,
 } from '@mjpeg-kit/bytes';
-import { backoffDelayMs, describeInvalidChoice, nowMs, RateMeter, sleep } from '@mjpeg-kit/bytes';
+import { backoffDelayMs, describeInvalidChoice, nowMs, sleep } from '@mjpeg-kit/bytes';
 import type { JpegScannerOptions } from '@mjpeg-kit/jpeg-scanner';
 import {
   connectTimeoutError,
@@ -31,6 +31,7 @@ import { BodyReader } from './body-reader.js';
 import { MediaDemuxer } from './demuxer.js';
 import { StreamError } from './errors.js';
 import { chooseReadFallback, withRawParam } from './fallback.js';
+import { type MeteredCounters, StreamMeter } from './stream-meter.js';
 
 /** Default `idleTimeoutMs`: no body bytes for this long ends the attempt. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
@@ -187,8 +188,7 @@ class StreamSession<B extends PacketBodyForm> {
   readonly #options: OpenStreamOptions<B>;
   readonly #fetch: typeof fetch;
   readonly #signal: AbortSignal | undefined;
-  readonly #frameRate = new RateMeter();
-  readonly #byteRate = new RateMeter();
+  readonly #meter = new StreamMeter();
   #url!: URL;
   #credentials: Credentials | undefined;
   /** The auth scheme a 401 challenge chose; sent up front from then on. */
@@ -197,7 +197,6 @@ class StreamSession<B extends PacketBodyForm> {
   #raw: boolean;
   /** Set when the first read of a multipart body failed against mjpeg-kit: retry with raw=1 at once. */
   #retryRaw = false;
-  #lastSeq: number | undefined;
   #seqDropped = 0;
   #scannerDroppedEarlier = 0;
   #scannerDroppedNow = 0;
@@ -209,19 +208,7 @@ class StreamSession<B extends PacketBodyForm> {
     this.#raw = options.raw === true;
     const fetchImpl = options.fetch ?? globalThis.fetch;
     this.#fetch = (input, init) => fetchImpl(input, init);
-    const frameRate = this.#frameRate;
-    const byteRate = this.#byteRate;
-    this.stats = {
-      get fps() {
-        return frameRate.rate(nowMs());
-      },
-      get bitrateBps() {
-        return byteRate.byteRate(nowMs()) * 8;
-      },
-      bytes: 0,
-      frames: 0,
-      audioPackets: 0,
-      framesDropped: 0,
+    this.stats = this.#meter.createStats<Omit<StreamStats, keyof MeteredCounters>>({
       latencyMs: undefined,
       parser: undefined,
       reconnects: 0,
@@ -233,7 +220,7 @@ class StreamSession<B extends PacketBodyForm> {
       skippedParts: 0,
       parserErrors: 0,
       lastError: undefined,
-    };
+    });
   }
 
   async *run(): AsyncGenerator<PacketOf<B>, void, undefined> {
@@ -351,7 +338,7 @@ class StreamSession<B extends PacketBodyForm> {
           if (body.timedOut) throw idleError(idleTimeoutMs);
         } else {
           this.stats.bytes += chunk.length;
-          this.#byteRate.add(nowMs(), chunk.length);
+          this.#meter.addBytes(chunk.length);
         }
         const packets = chunk === undefined ? demuxer.end() : demuxer.push(chunk);
         this.#updateDemuxStats(demuxer, before);
@@ -436,15 +423,10 @@ class StreamSession<B extends PacketBodyForm> {
     const now = nowMs();
     if (packet.type === 'image/jpeg') {
       stats.frames++;
-      this.#frameRate.add(now);
-      const seq = packet.seq;
-      if (seq !== undefined) {
-        const last = this.#lastSeq;
-        if (last !== undefined && seq > last + 1) {
-          this.#seqDropped += seq - last - 1;
-          stats.framesDropped = this.#seqDropped + this.#scannerDroppedEarlier + this.#scannerDroppedNow;
-        }
-        this.#lastSeq = seq;
+      const missed = this.#meter.addFrame(packet.seq, now);
+      if (missed > 0) {
+        this.#seqDropped += missed;
+        stats.framesDropped = this.#seqDropped + this.#scannerDroppedEarlier + this.#scannerDroppedNow;
       }
     } else {
       stats.audioPackets++;

@@ -1,6 +1,7 @@
 import type { ConnectionState, MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
-import { nowMs, RateMeter } from '@mjpeg-kit/bytes';
+import { nowMs } from '@mjpeg-kit/bytes';
 import type { StreamError } from '../errors.js';
+import { type MeteredCounters, StreamMeter } from '../stream-meter.js';
 import { WS_KIND_VIDEO, type WsAudioInfo, type WsPacket } from './protocol.js';
 
 /** Options of one camera of a `/ws` connection. */
@@ -88,12 +89,10 @@ export class WsCameraSession {
   readonly credit: number;
   readonly #host: WsCameraHost;
   readonly #options: WsCameraOptions;
-  readonly #frameRate = new RateMeter();
-  readonly #byteRate = new RateMeter();
+  readonly #meter = new StreamMeter();
   readonly #queue: WsPacket[] = [];
   #queuedVideo = 0;
   #queuedAudio = 0;
-  #lastSeq: number | undefined;
   #wake: (() => void) | undefined;
   #ended = false;
   #error: StreamError | undefined;
@@ -108,21 +107,9 @@ export class WsCameraSession {
     this.audio = options.audio === true;
     this.fps = options.fps;
     this.credit = options.credit ?? 2;
-    const frameRate = this.#frameRate;
-    const byteRate = this.#byteRate;
-    this.stats = {
+    this.stats = this.#meter.createStats<Omit<WsStreamStats, keyof MeteredCounters>>({
       transport: 'ws',
       camera: name,
-      get fps() {
-        return frameRate.rate(nowMs());
-      },
-      get bitrateBps() {
-        return byteRate.byteRate(nowMs()) * 8;
-      },
-      bytes: 0,
-      frames: 0,
-      audioPackets: 0,
-      framesDropped: 0,
       audioDropped: 0,
       latencyMs: undefined,
       online: undefined,
@@ -131,7 +118,7 @@ export class WsCameraSession {
       state: 'connecting',
       url,
       lastError: undefined,
-    };
+    });
     options.signal?.addEventListener('abort', () => this.end(), { once: true });
     if (options.signal?.aborted) this.end();
   }
@@ -198,7 +185,7 @@ export class WsCameraSession {
   push(packet: WsPacket, size: number): void {
     if (this.ended) return;
     this.stats.bytes += size;
-    this.#byteRate.add(nowMs(), size);
+    this.#meter.addBytes(size);
     this.#lastArrivalAt = nowMs();
     if (packet.kind === WS_KIND_VIDEO) {
       // A server that keeps to credit never trips this; one that does not cannot grow the queue.
@@ -323,12 +310,6 @@ export class WsCameraSession {
       return;
     }
     stats.frames++;
-    this.#frameRate.add(now);
-    const seq = packet.packet.seq;
-    if (seq !== undefined) {
-      const last = this.#lastSeq;
-      if (last !== undefined && seq > last + 1) stats.framesDropped += seq - last - 1;
-      this.#lastSeq = seq;
-    }
+    stats.framesDropped += this.#meter.addFrame(packet.packet.seq, now);
   }
 }
