@@ -2,17 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCommandLine, type ServerConfig, UsageError } from '../src/args.js';
-
-function config(args: string[]): ServerConfig {
-  const parsed = parseCommandLine(args);
-  if (parsed.action !== 'run') throw new Error(`expected a run, got ${parsed.action}`);
-  return parsed.config;
-}
+import { parseCommandLine, UsageError } from '../src/args.js';
+import { configOf } from './helpers/parsed-config.js';
 
 describe('parseCommandLine', () => {
   it('defaults to the synthetic camera and tone on 127.0.0.1:8080', () => {
-    expect(config([])).toEqual({
+    expect(configOf([])).toEqual({
       host: '127.0.0.1',
       port: 8080,
       source: { kind: 'synthetic' },
@@ -26,7 +21,7 @@ describe('parseCommandLine', () => {
   });
 
   it('reads every documented flag', () => {
-    const parsed = config([
+    const parsed = configOf([
       '--host',
       '0.0.0.0',
       '--port',
@@ -93,7 +88,7 @@ describe('parseCommandLine', () => {
     ['http://user:pw@cam.local/video.mjpg', { kind: 'http', url: 'http://user:pw@cam.local/video.mjpg' }],
     ['https://cam.local/stream', { kind: 'http', url: 'https://cam.local/stream' }],
   ])('reads --source %s', (spec, source) => {
-    expect(config(['--source', spec]).source).toEqual(source);
+    expect(configOf(['--source', spec]).source).toEqual(source);
   });
 
   it.each([
@@ -104,7 +99,7 @@ describe('parseCommandLine', () => {
       { kind: 'pcm', path: '/tmp/sco.raw', sampleRate: 16000, channels: 2 },
     ],
   ])('reads --audio %s', (spec, audio) => {
-    expect(config(['--audio', spec]).audio).toEqual(audio);
+    expect(configOf(['--audio', spec]).audio).toEqual(audio);
   });
 
   it('answers help and version requests', () => {
@@ -155,8 +150,8 @@ describe('--web-root', () => {
   it('takes a directory holding index.html, as an absolute path (#9)', () => {
     mkdirSync(join(dir, 'site'));
     writeFileSync(join(dir, 'site', 'index.html'), '<!doctype html>');
-    expect(config(['--web-root', join(dir, 'site')]).webRoot).toBe(join(dir, 'site'));
-    expect(config([]).webRoot).toBeUndefined();
+    expect(configOf(['--web-root', join(dir, 'site')]).webRoot).toBe(join(dir, 'site'));
+    expect(configOf([]).webRoot).toBeUndefined();
   });
 
   it.each([
@@ -175,8 +170,8 @@ describe('--web-root', () => {
 
 describe('relay defaults', () => {
   it('takes audio from the upstream of an http(s) source instead of the synthetic tone', () => {
-    expect(config(['--source', 'http://cam.local/av']).audio).toEqual({ kind: 'none' });
-    expect(config(['--source', 'http://cam.local/av', '--audio', 'synthetic']).audio).toEqual({
+    expect(configOf(['--source', 'http://cam.local/av']).audio).toEqual({ kind: 'none' });
+    expect(configOf(['--source', 'http://cam.local/av', '--audio', 'synthetic']).audio).toEqual({
       kind: 'synthetic',
     });
   });

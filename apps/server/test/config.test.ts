@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaPacket } from '@mjpeg-kit/bytes';
 import { afterAll, describe, expect, it } from 'vitest';
-import { camerasOf, parseCommandLine, type ServerConfig, UsageError } from '../src/args.js';
+import { camerasOf, parseCommandLine, UsageError } from '../src/args.js';
 import { ConfigError, loadConfigFile, parseConfig } from '../src/config.js';
 import { capFrameRate } from '../src/sources.js';
+import { configOf, problemsOf } from './helpers/parsed-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjpeg-kit-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,22 +16,6 @@ function writeConfig(text: string): string {
   const path = join(dir, `config-${files++}.yaml`);
   writeFileSync(path, text);
   return path;
-}
-
-function run(args: string[]): ServerConfig {
-  const parsed = parseCommandLine(args);
-  if (parsed.action !== 'run') throw new Error(`expected a run, got ${parsed.action}`);
-  return parsed.config;
-}
-
-function problemsOf(text: string): readonly string[] {
-  try {
-    parseConfig(text);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('the config was accepted');
 }
 
 const KNOWN_CAMERA_KEYS =
@@ -261,7 +246,7 @@ describe('parseConfig', () => {
 
 describe('parseCommandLine with cameras', () => {
   it('runs one camera named default from --source and --audio without cameras', () => {
-    const config = run(['--source', 'exec:cat x.mjpeg', '--audio', 'none', '--idle-stop', '3']);
+    const config = configOf(['--source', 'exec:cat x.mjpeg', '--audio', 'none', '--idle-stop', '3']);
     expect(config.cameras).toBeUndefined();
     expect(camerasOf(config)).toEqual([
       {
@@ -278,7 +263,7 @@ describe('parseCommandLine with cameras', () => {
   });
 
   it('takes --camera twice in order, each with the default audio rule', () => {
-    const config = run(['--camera', 'front=synthetic', '--camera', 'yard=http://cam.local/video.mjpg']);
+    const config = configOf(['--camera', 'front=synthetic', '--camera', 'yard=http://cam.local/video.mjpg']);
     expect(config.cameras?.map(({ name, source, audio }) => ({ name, source, audio }))).toEqual([
       { name: 'front', source: { kind: 'synthetic' }, audio: { kind: 'synthetic' } },
       { name: 'yard', source: { kind: 'http', url: 'http://cam.local/video.mjpg' }, audio: { kind: 'none' } },
@@ -300,7 +285,7 @@ describe('parseCommandLine with cameras', () => {
         '    source: synthetic',
       ].join('\n'),
     );
-    const fromFile = run(['--config', path]);
+    const fromFile = configOf(['--config', path]);
     expect(fromFile).toMatchObject({ host: '0.0.0.0', port: 9000 });
     expect(
       fromFile.cameras?.map(({ name, fps, fpsCap, idleStopMs }) => ({ name, fps, fpsCap, idleStopMs })),
@@ -309,7 +294,7 @@ describe('parseCommandLine with cameras', () => {
       { name: 'desk', fps: 10, idleStopMs: 5000 },
     ]);
 
-    const overridden = run(['--config', path, '--port', '0', '--fps', '12', '--idle-stop', '1']);
+    const overridden = configOf(['--config', path, '--port', '0', '--fps', '12', '--idle-stop', '1']);
     expect(overridden).toMatchObject({ host: '0.0.0.0', port: 0 });
     expect(overridden.cameras?.map(({ fps, idleStopMs }) => ({ fps, idleStopMs }))).toEqual([
       { fps: 12, idleStopMs: 1000 },
@@ -319,7 +304,14 @@ describe('parseCommandLine with cameras', () => {
 
   it('lets --camera replace a file camera source and add cameras after the file ones', () => {
     const path = writeConfig('cameras:\n  front:\n    source: synthetic\n    fps: 7\n');
-    const config = run(['--config', path, '--camera', 'yard=stdin', '--camera', 'front=file:/tmp/a.mjpeg']);
+    const config = configOf([
+      '--config',
+      path,
+      '--camera',
+      'yard=stdin',
+      '--camera',
+      'front=file:/tmp/a.mjpeg',
+    ]);
     expect(config.cameras?.map(({ name, source, fps }) => ({ name, source, fps }))).toEqual([
       { name: 'front', source: { kind: 'file', path: '/tmp/a.mjpeg' }, fps: 7 },
       { name: 'yard', source: { kind: 'stdin' }, fps: 30 },
@@ -328,13 +320,13 @@ describe('parseCommandLine with cameras', () => {
 
   it('reads the single camera from the file top level when it has no cameras', () => {
     const path = writeConfig('source: file:/tmp/clip.mjpeg\nfps: 12\nport: 0\n');
-    expect(run(['--config', path])).toMatchObject({
+    expect(configOf(['--config', path])).toMatchObject({
       port: 0,
       source: { kind: 'file', path: '/tmp/clip.mjpeg' },
       fps: 12,
       audio: { kind: 'synthetic' },
     });
-    expect(run(['--config', path, '--source', 'stdin']).source).toEqual({ kind: 'stdin' });
+    expect(configOf(['--config', path, '--source', 'stdin']).source).toEqual({ kind: 'stdin' });
   });
 
   it.each([

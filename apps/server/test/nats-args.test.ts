@@ -2,19 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { camerasOf, parseCommandLine, type ServerConfig, UsageError } from '../src/args.js';
-import { ConfigError, parseConfig } from '../src/config.js';
+import { camerasOf, parseCommandLine, UsageError } from '../src/args.js';
+import { parseConfig } from '../src/config.js';
 import { parseNatsUrl, redactNatsUrl } from '../src/nats-url.js';
 import { runCli } from './cli-harness.js';
+import { configOf, problemsOf } from './helpers/parsed-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mjpeg-kit-nats-args-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(args: string[]): ServerConfig {
-  const parsed = parseCommandLine(args);
-  if (parsed.action !== 'run') throw new Error(`expected a run, got ${parsed.action}`);
-  return parsed.config;
-}
 
 function usageError(args: string[]): UsageError {
   try {
@@ -24,16 +19,6 @@ function usageError(args: string[]): UsageError {
     throw error;
   }
   throw new Error(`expected a UsageError for ${args.join(' ')}`);
-}
-
-function problemsOf(text: string): readonly string[] {
-  try {
-    parseConfig(text);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('parseNatsUrl', () => {
@@ -95,7 +80,7 @@ describe('parseNatsUrl', () => {
 
 describe('--publish and nats:// sources', () => {
   it('--publish publishes every camera under the prefix', () => {
-    const config = run([
+    const config = configOf([
       '--camera',
       'front=synthetic',
       '--publish',
@@ -111,7 +96,7 @@ describe('--publish and nats:// sources', () => {
   });
 
   it('a nats:// camera source is an edge with no audio of its own by default', () => {
-    const [camera] = camerasOf(run(['--camera', 'front=tls://n1:4222,n2/mjpeg.front']));
+    const [camera] = camerasOf(configOf(['--camera', 'front=tls://n1:4222,n2/mjpeg.front']));
     expect(camera!.source).toEqual({
       kind: 'nats',
       servers: ['n1:4222', 'n2:4222'],
@@ -119,7 +104,7 @@ describe('--publish and nats:// sources', () => {
       subject: 'mjpeg.front',
     });
     expect(camera!.audio).toEqual({ kind: 'none' });
-    expect(camerasOf(run(['--source', 'nats://n1/mjpeg.front']))[0]!.source.kind).toBe('nats');
+    expect(camerasOf(configOf(['--source', 'nats://n1/mjpeg.front']))[0]!.source.kind).toBe('nats');
   });
 
   it.each([
