@@ -11,6 +11,7 @@ import { readJpegInfo } from '@mjpeg-kit/jpeg-scanner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTool } from '../../../test-support/tools.js';
 import { CliProcess, fetchAll, isJpeg, runCli, StreamReader, sleep, waitUntil } from './cli-harness.js';
+import { quietFfmpegInput } from './helpers/ffmpeg-args.js';
 import { run } from './interop-helpers/process.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mjpeg-kit-cameras-'));
@@ -59,14 +60,17 @@ async function decodedFrameDigest(url: string, name: string): Promise<string> {
   const output = join(scratch, `${name}.rgb`);
   const result = await run(
     'ffmpeg',
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'mpjpeg', '-i', url, '-frames:v', '1'].concat([
+    [
+      ...quietFfmpegInput('mpjpeg', url),
+      '-frames:v',
+      '1',
       '-f',
       'rawvideo',
       '-pix_fmt',
       'rgb24',
       '-y',
       output,
-    ]),
+    ],
     { timeoutMs: 20_000 },
   );
   expect(result.code, `${url}: ${result.stderr}`).toBe(0);
@@ -126,15 +130,16 @@ describeWithTool('ffmpeg', 'three cameras from one YAML config', () => {
     const made = await run(
       'ffmpeg',
       [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
+        ...quietFfmpegInput('lavfi', 'testsrc2=size=320x240:rate=10'),
+        '-frames:v',
+        '20',
+        '-q:v',
+        '5',
         '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=320x240:rate=10',
-      ].concat(['-frames:v', '20', '-q:v', '5', '-f', 'mjpeg', '-y', clipPath]),
+        'mjpeg',
+        '-y',
+        clipPath,
+      ],
       { timeoutMs: 20_000 },
     );
     expect(made.code, made.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { get as httpGet, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
+import { BodyReader } from './helpers/body-reader.js';
 
 /** The built CLI: turbo builds it (and its dependencies) before the tests run. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -139,26 +140,11 @@ export async function waitUntil<T>(
  * An open stream: the raw body bytes (de-chunked by node:http), and the whole JPEG parts
  * found so far (by Content-Length, as the server writes them).
  */
-export class StreamReader {
+export class StreamReader extends BodyReader {
   readonly chunks: Buffer[] = [];
-  ended = false;
-  response: IncomingMessage | undefined;
-  readonly #request: ReturnType<typeof httpGet>;
 
-  constructor(url: string) {
-    this.#request = httpGet(url, (res) => {
-      this.response = res;
-      res.on('data', (chunk: Buffer) => this.chunks.push(chunk));
-      res.on('end', () => {
-        this.ended = true;
-      });
-      res.on('error', () => {
-        this.ended = true;
-      });
-    });
-    this.#request.on('error', () => {
-      this.ended = true;
-    });
+  protected override take(chunk: Buffer): void {
+    this.chunks.push(chunk);
   }
 
   /** Bodies of the complete parts received so far. */
@@ -189,10 +175,6 @@ export class StreamReader {
       timeoutMs,
       `${count} parts`,
     );
-  }
-
-  close(): void {
-    this.#request.destroy();
   }
 }
 

@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { get as httpGet, type IncomingMessage } from 'node:http';
+import { BodyReader } from './body-reader.js';
+import { quietFfmpegInput } from './ffmpeg-args.js';
 
 /** One part of a multipart stream, as it arrived. */
 export interface ReceivedPart {
@@ -20,30 +21,11 @@ export function hashOf(bytes: Uint8Array): string {
 }
 
 /** An open `/stream` or `/av`: every complete part so far, parsed as bytes arrive. */
-export class PartReader {
+export class PartReader extends BodyReader {
   readonly parts: ReceivedPart[] = [];
-  ended = false;
-  response: IncomingMessage | undefined;
   #buffer = Buffer.alloc(0);
-  readonly #request: ReturnType<typeof httpGet>;
 
-  constructor(url: string) {
-    this.#request = httpGet(url, (res) => {
-      this.response = res;
-      res.on('data', (chunk: Buffer) => this.#take(chunk));
-      res.on('end', () => {
-        this.ended = true;
-      });
-      res.on('error', () => {
-        this.ended = true;
-      });
-    });
-    this.#request.on('error', () => {
-      this.ended = true;
-    });
-  }
-
-  #take(chunk: Buffer): void {
+  protected override take(chunk: Buffer): void {
     this.#buffer = Buffer.concat([this.#buffer, chunk]);
     for (;;) {
       const head = this.#buffer.indexOf('\r\n\r\n');
@@ -80,10 +62,6 @@ export class PartReader {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
-
-  close(): void {
-    this.#request.destroy();
-  }
 }
 
 /**
@@ -94,18 +72,7 @@ export function ffmpegCopyFrames(url: string, frames: number, timeoutMs = 30_000
   return new Promise((resolve, reject) => {
     const child = spawn(
       'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
-        '-f',
-        'mpjpeg',
-        '-i',
-        url,
-        '-frames:v',
-        String(frames),
-      ].concat(['-c', 'copy', '-f', 'mjpeg', '-']),
+      [...quietFfmpegInput('mpjpeg', url), '-frames:v', String(frames), '-c', 'copy', '-f', 'mjpeg', '-'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const chunks: Buffer[] = [];
