@@ -1,15 +1,15 @@
 /**
  * The three browser engines installed here, behind one small interface, so one e2e suite runs in
- * each: Debian's Chromium (playwright-core), Firefox ESR (puppeteer-core over WebDriver BiDi) and
+ * each: Debian's Chromium (puppeteer-core over CDP), Firefox ESR (puppeteer-core over WebDriver BiDi) and
  * WebKitGTK, Safari's engine (WebKitWebDriver + MiniBrowser under a private Xvfb, classic WebDriver
  * over fetch). Every process started here is stopped by pid in `close()`; every start is bounded.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from 'playwright-core';
+import type { Page as PlaywrightPage } from 'playwright-core';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
-import { CHROMIUM_PATH, launchChromium } from './chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 import { hasTool } from './has-tool.js';
 import { toolGate } from './tools.js';
 
@@ -63,8 +63,6 @@ export interface BrowserEngine {
   name: EngineName;
   /** The browser's own version string. */
   version: string;
-  /** Why `hide()` is missing in this engine, if it is. */
-  cannotHide: string | undefined;
   /** The browser's top process (its renderers are its descendants), when known: for memory reads. */
   pid: number | undefined;
   open(url: string, options?: { viewport?: { width: number; height: number } }): Promise<EnginePage>;
@@ -178,83 +176,28 @@ function childPids(pid: number): number[] {
   return found;
 }
 
-// ---------------------------------------------------------------- Chromium
+// ---------------------------------------------------------------- Chromium and Firefox
 
+/**
+ * Chromium through puppeteer-core over CDP, not Playwright: Playwright opens every page in a window
+ * of its own and keeps it visible, where puppeteer's pages are tabs of one window, so a tab in front
+ * hides the page as a user's tab switch does.
+ */
 async function launchChromiumEngine(): Promise<BrowserEngine> {
-  const browser: PlaywrightBrowser = await launchChromium();
-  const pages = new Set<EnginePage>();
-  return {
-    name: 'chromium',
-    version: browser.version(),
-    pid: await chromiumPid(browser),
-    cannotHide:
-      'headless Chromium under Playwright keeps every page visible (no tab switch or minimise changes visibilityState)',
-    async open(url, options = {}) {
-      const context = await browser.newContext({ viewport: options.viewport ?? { width: 800, height: 600 } });
-      const page = await context.newPage();
-      const enginePage = playwrightPage(page, async () => {
-        pages.delete(enginePage);
-        await context.close().catch(() => undefined);
-      });
-      pages.add(enginePage);
-      await page.goto(url);
-      return enginePage;
-    },
-    async close() {
-      for (const page of pages) await page.close();
-      // playwright stops the process it launched; the pid is checked as a backstop.
-      await browser.close().catch(() => undefined);
-    },
-  };
+  const { default: puppeteer } = await import('puppeteer-core');
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--headless'),
+    timeout: START_TIMEOUT_MS,
+    protocolTimeout: COMMAND_TIMEOUT_MS,
+  });
+  return puppeteerEngine('chromium', browser, (await browser.version()).replace(/^[^/]*\//, ''));
 }
-
-/** Playwright does not expose a launched browser's pid; CDP lists it as the 'browser' process. */
-async function chromiumPid(browser: PlaywrightBrowser): Promise<number | undefined> {
-  try {
-    const session = await browser.newBrowserCDPSession();
-    const info = (await session.send('SystemInfo.getProcessInfo')) as {
-      processInfo: { type: string; id: number }[];
-    };
-    await session.detach();
-    return info.processInfo.find((process) => process.type === 'browser')?.id;
-  } catch {
-    return undefined;
-  }
-}
-
-/** An EnginePage over a Playwright page (also the mobile suite's, with its own context). */
-export function playwrightPage(page: PlaywrightPage, close: () => Promise<void>): EnginePage {
-  const evaluate = <T>(script: string | ((...args: never[]) => T), ...args: unknown[]) =>
-    page.evaluate(callExpression(script, args)) as Promise<Awaited<T>>;
-  return {
-    evaluate: evaluate as EnginePage['evaluate'],
-    waitFor: ((script: string | ((...args: never[]) => unknown), timeoutMs: number, ...args: unknown[]) =>
-      pollPage(() => evaluate(script, ...args), describeScript(script), timeoutMs)) as EnginePage['waitFor'],
-    async screenshot() {
-      return new Uint8Array(await page.screenshot());
-    },
-    async click(selector) {
-      await page.click(selector, { timeout: COMMAND_TIMEOUT_MS });
-    },
-    async goto(url) {
-      await page.goto(url);
-    },
-    hide: undefined,
-    show: undefined,
-    close,
-  };
-}
-
-function describeScript(script: string | ((...args: never[]) => unknown)): string {
-  const text = typeof script === 'string' ? script : script.toString();
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-// ---------------------------------------------------------------- Firefox
 
 async function launchFirefoxEngine(): Promise<BrowserEngine> {
   const { default: puppeteer } = await import('puppeteer-core');
-  const browser: PuppeteerBrowser = await puppeteer.launch({
+  const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
     headless: true,
@@ -267,28 +210,23 @@ async function launchFirefoxEngine(): Promise<BrowserEngine> {
       'media.autoplay.default': 0,
     },
   });
+  return puppeteerEngine('firefox', browser, (await browser.version()).replace(/^firefox\//, ''));
+}
+
+function puppeteerEngine(name: EngineName, browser: PuppeteerBrowser, version: string): BrowserEngine {
   const pid = browser.process()?.pid;
   const pages = new Set<EnginePage>();
   return {
-    name: 'firefox',
-    version: (await browser.version()).replace(/^firefox\//, ''),
-    cannotHide: undefined,
+    name,
+    version,
     pid,
     async open(url, options = {}) {
       const page: PuppeteerPage = await browser.newPage();
       page.setDefaultTimeout(COMMAND_TIMEOUT_MS);
       await page.setViewport(options.viewport ?? { width: 800, height: 600 });
       let cover: PuppeteerPage | undefined;
-      const evaluate = <T>(script: string | ((...args: never[]) => T), ...args: unknown[]) =>
-        page.evaluate(callExpression(script, args)) as Promise<Awaited<T>>;
       const enginePage: EnginePage = {
-        evaluate: evaluate as EnginePage['evaluate'],
-        waitFor: ((script: string | ((...args: never[]) => unknown), timeoutMs: number, ...args: unknown[]) =>
-          pollPage(
-            () => evaluate(script, ...args),
-            describeScript(script),
-            timeoutMs,
-          )) as EnginePage['waitFor'],
+        ...evaluating((script, ...args) => page.evaluate(callExpression(script, args))),
         async screenshot() {
           return new Uint8Array(await page.screenshot({ type: 'png' }));
         },
@@ -320,10 +258,45 @@ async function launchFirefoxEngine(): Promise<BrowserEngine> {
     },
     async close() {
       for (const page of pages) await page.close();
-      await withTimeout('Firefox to close', browser.close(), 10_000).catch(() => undefined);
+      await withTimeout(`${name} to close`, browser.close(), 10_000).catch(() => undefined);
       await stopPid(pid);
     },
   };
+}
+
+/** An EnginePage over a Playwright page, for suites that need Playwright's device emulation. */
+export function playwrightPage(page: PlaywrightPage, close: () => Promise<void>): EnginePage {
+  return {
+    ...evaluating((script, ...args) => page.evaluate(callExpression(script, args))),
+    async screenshot() {
+      return new Uint8Array(await page.screenshot());
+    },
+    async click(selector) {
+      await page.click(selector, { timeout: COMMAND_TIMEOUT_MS });
+    },
+    async goto(url) {
+      await page.goto(url);
+    },
+    hide: undefined,
+    show: undefined,
+    close,
+  };
+}
+
+type Evaluate = (script: string | ((...args: never[]) => unknown), ...args: unknown[]) => Promise<unknown>;
+
+/** `evaluate`, and `waitFor` polling it. */
+function evaluating(evaluate: Evaluate): Pick<EnginePage, 'evaluate' | 'waitFor'> {
+  return {
+    evaluate: evaluate as EnginePage['evaluate'],
+    waitFor: ((script: string | ((...args: never[]) => unknown), timeoutMs: number, ...args: unknown[]) =>
+      pollPage(() => evaluate(script, ...args), describeScript(script), timeoutMs)) as EnginePage['waitFor'],
+  };
+}
+
+function describeScript(script: string | ((...args: never[]) => unknown)): string {
+  const text = typeof script === 'string' ? script : script.toString();
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
 // ---------------------------------------------------------------- WebKit
@@ -437,7 +410,6 @@ async function launchWebKitEngine(): Promise<BrowserEngine> {
     const engine: BrowserEngine = {
       name: 'webkit',
       version: session.capabilities.browserVersion,
-      cannotHide: undefined,
       // MiniBrowser, the driver's child; its web and network processes are MiniBrowser's.
       pid: browserPids[0],
       async open(url, options = {}) {
@@ -446,7 +418,7 @@ async function launchWebKitEngine(): Promise<BrowserEngine> {
         firstWindowUsed = true;
         const viewport = options.viewport ?? { width: 800, height: 600 };
         await command('POST', `${prefix}/window/rect`, viewport).catch(() => undefined);
-        const evaluate = async <T>(script: string | ((...args: never[]) => T), ...args: unknown[]) => {
+        const evaluate: Evaluate = async (script, ...args) => {
           const source =
             typeof script === 'string'
               ? `return (${script});`
@@ -455,25 +427,19 @@ async function launchWebKitEngine(): Promise<BrowserEngine> {
           const wrapped = `const done = arguments[arguments.length - 1];
             Promise.resolve().then(() => (function () { ${source} }).call(null, arguments[0]))
               .then((value) => done({ value }), (error) => done({ error: String(error && error.stack || error) }));`;
-          const result = await command<{ value?: T; error?: string }>('POST', `${prefix}/execute/async`, {
-            script: wrapped,
-            args: [args],
-          });
+          const result = await command<{ value?: unknown; error?: string }>(
+            'POST',
+            `${prefix}/execute/async`,
+            {
+              script: wrapped,
+              args: [args],
+            },
+          );
           if (result.error !== undefined) throw new Error(`in the page: ${result.error}`);
-          return result.value as Awaited<T>;
+          return result.value;
         };
         const enginePage: EnginePage = {
-          evaluate: evaluate as EnginePage['evaluate'],
-          waitFor: ((
-            script: string | ((...args: never[]) => unknown),
-            timeoutMs: number,
-            ...args: unknown[]
-          ) =>
-            pollPage(
-              () => evaluate(script, ...args),
-              describeScript(script),
-              timeoutMs,
-            )) as EnginePage['waitFor'],
+          ...evaluating(evaluate),
           async screenshot() {
             const base64 = await command<string>('GET', `${prefix}/screenshot`);
             return new Uint8Array(Buffer.from(base64, 'base64'));

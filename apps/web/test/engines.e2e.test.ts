@@ -111,34 +111,26 @@ for (const name of ENGINE_NAMES) {
       expect((await readEngineStats(view))!.state).toBe('playing');
     });
 
-    const hideTitle =
-      'pauses while the page is hidden (the server frees the viewer) and reconnects when shown';
-    it.skipIf(!tool.present || name === 'chromium')(
-      name === 'chromium'
-        ? `${hideTitle} (skipped in chromium: headless Chromium under Playwright keeps every page visible)`
-        : hideTitle,
-      async () => {
-        const view = await openPage(server.url);
-        await framesDrawnAtLeast(view, 3);
-        const viewers = async () =>
-          ((await (await fetch(`${server.url}state`)).json()) as { viewers: number }).viewers;
-        expect(await viewers()).toBeGreaterThan(0);
-        await view.hide!();
-        await view.waitFor(
-          () => document.visibilityState === 'hidden' && window.mjpegPlayer?.state === 'hidden',
-          10_000,
-        );
-        const deadline = Date.now() + 10_000;
-        while ((await viewers()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-        expect(await viewers(), 'viewers while hidden').toBe(0);
-        const hidden = (await readEngineStats(view))!.framesDrawn;
-        await view.show!();
-        await view.waitFor(() => document.visibilityState === 'visible', 10_000);
-        await framesDrawnAtLeast(view, hidden + 5, 20_000);
-        expect((await readEngineStats(view))!.state).toBe('playing');
-      },
-      45_000,
-    );
+    it('pauses while the page is hidden (the server frees the viewer) and reconnects when shown', async () => {
+      const view = await openPage(server.url);
+      await framesDrawnAtLeast(view, 3);
+      const viewers = async () =>
+        ((await (await fetch(`${server.url}state`)).json()) as { viewers: number }).viewers;
+      expect(await viewers()).toBeGreaterThan(0);
+      await view.hide!();
+      await view.waitFor(
+        () => document.visibilityState === 'hidden' && window.mjpegPlayer?.state === 'hidden',
+        10_000,
+      );
+      const deadline = Date.now() + 10_000;
+      while ((await viewers()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await viewers(), 'viewers while hidden').toBe(0);
+      const hidden = (await readEngineStats(view))!.framesDrawn;
+      await view.show!();
+      await view.waitFor(() => document.visibilityState === 'visible', 10_000);
+      await framesDrawnAtLeast(view, hidden + 5, 20_000);
+      expect((await readEngineStats(view))!.state).toBe('playing');
+    }, 45_000);
 
     it('recovers after the server restarts on the same port', async () => {
       const own = await startServer(['--size', '320x240', '--fps', '10']);
