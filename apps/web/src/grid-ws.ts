@@ -1,5 +1,5 @@
 import { openWsConnection, StreamError, type WsCameraStream, type WsConnection } from '@mjpeg-kit/client';
-import type { PacketStream, PlayerStreamOptions } from '@mjpeg-kit/client/dom';
+import { followStreamStats, type PacketStream, type PlayerStreamOptions } from '@mjpeg-kit/client/dom';
 import { buildDataUrl } from './page-urls.js';
 
 /** Longest wait for the server's `hello` on `/ws` before the grid plays HTTP streams instead, ms. */
@@ -53,21 +53,10 @@ export function wsTileStream(
 ): (url: string, options: PlayerStreamOptions) => PacketStream {
   return (_url, options) => {
     let current: WsCameraStream | undefined;
-    const stats = {
-      transport: 'ws' as const,
-      get fps() {
-        return current?.stats.fps ?? 0;
-      },
-      get bitrateBps() {
-        return current?.stats.bitrateBps ?? 0;
-      },
-      get framesDropped() {
-        return current?.stats.framesDropped ?? 0;
-      },
-      get latencyMs() {
-        return current?.stats.latencyMs;
-      },
-    };
+    const stats = followStreamStats(
+      () => current,
+      () => 'ws' as const,
+    );
     async function* run() {
       const deadline = Date.now() + RESUBSCRIBE_WAIT_MS;
       for (;;) {

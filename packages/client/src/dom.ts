@@ -8,6 +8,7 @@ export {
 } from './dom/audio-output.js';
 export { type DecoderKind, getAvailableDecoders } from './dom/decoders.js';
 export { PlayerError, type PlayerErrorCode, type PlayerErrorOptions } from './dom/errors.js';
+export { followStreamStats } from './dom/follow-stats.js';
 export { LinearResampler } from './dom/linear-resampler.js';
 export { MjpegPlayer } from './dom/player.js';
 export {

@@ -4,6 +4,7 @@ import { openStream } from '../open-stream.js';
 import type { WsCameraStream } from '../ws/camera.js';
 import { openWsConnection, type WebSocketConstructor } from '../ws/connection.js';
 import { PlayerError } from './errors.js';
+import { followStreamStats } from './follow-stats.js';
 import type { ClientStatsLike, PacketStream, PlayerStreamOptions } from './player-options.js';
 
 /** How the player reads the stream: `auto` tries `/ws` and falls back to the URL over fetch, then `<img>`. */
@@ -164,26 +165,10 @@ export function openPlayerTransport(
 
   let current: { stats: ClientStatsLike } | undefined;
   let path: 'ws' | 'av' | undefined;
-  const stats: TransportStats = {
-    get fps() {
-      return current?.stats.fps ?? 0;
-    },
-    get bitrateBps() {
-      return current?.stats.bitrateBps ?? 0;
-    },
-    get framesDropped() {
-      return current?.stats.framesDropped ?? 0;
-    },
-    get latencyMs() {
-      return current?.stats.latencyMs;
-    },
-    get parser() {
-      return current?.stats.parser;
-    },
-    get transport() {
-      return path;
-    },
-  };
+  const stats: TransportStats = followStreamStats(
+    () => current,
+    () => path,
+  );
 
   async function* run(): AsyncGenerator<MediaPacket | PiecesMediaPacket, void, undefined> {
     if (tryWs) {
