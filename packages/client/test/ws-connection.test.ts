@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { StatusEvent } from '@mjpeg-kit/bytes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import {
@@ -9,11 +8,9 @@ import {
   openWsConnection,
   openWsStream,
   StreamError,
-  type WebSocketConstructor,
   type WsPacketHeader,
 } from '../src/index.js';
-
-const WS = WebSocket as unknown as WebSocketConstructor;
+import { connectionsPerTest, until, WS } from './helpers/ws.js';
 
 interface Subscription {
   camera: string;
@@ -185,32 +182,16 @@ class FakeWsServer {
 }
 
 const servers: FakeWsServer[] = [];
-const controllers: AbortController[] = [];
 afterEach(async () => {
-  for (const controller of controllers.splice(0)) controller.abort();
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+const connect = connectionsPerTest();
 
 async function startServer(cameras = ['front', 'desk']): Promise<FakeWsServer> {
   const server = new FakeWsServer(cameras);
   servers.push(server);
   await server.start();
   return server;
-}
-
-function controller(): AbortController {
-  const created = new AbortController();
-  controllers.push(created);
-  return created;
-}
-
-/** Polls `predicate` every 10 ms, at most `timeoutMs`. */
-async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function subscribedTo(server: FakeWsServer, camera: string): () => boolean {
@@ -221,8 +202,7 @@ describe('openWsConnection', () => {
   it('multiplexes two cameras over one socket, bodies and seq intact across fragments', async () => {
     const server = await startServer();
     server.fragments = 3;
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const { connection } = connect(server.url);
     const front = connection.camera('front', { credit: 4 });
     const desk = connection.camera('desk', { credit: 4 });
     await until(() => subscribedTo(server, 'front')() && subscribedTo(server, 'desk')(), 'two subscriptions');
@@ -260,8 +240,7 @@ describe('openWsConnection', () => {
 
   it('keeps at most credit frames outstanding while the consumer does not read, one more per frame read', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const { connection } = connect(server.url);
     const stream = connection.camera('front', { credit: 3 });
     await until(subscribedTo(server, 'front'), 'subscription');
     const subscription = () => server.open()[0]!.subscriptions.get('front')!;
@@ -292,8 +271,7 @@ describe('openWsConnection', () => {
 
   it('ends only the unknown camera with UNKNOWN_CAMERA; the other keeps streaming', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const { connection } = connect(server.url);
     const missing = connection.camera('garage');
     const front = connection.camera('front');
     const error = await (async () => {
@@ -320,13 +298,7 @@ describe('openWsConnection', () => {
     ['a message of 3 bytes', Uint8Array.of(1, 1, 0)],
   ])('ends every camera with PROTOCOL for %s, without reconnecting', async (_name, bytes) => {
     const server = await startServer();
-    const { signal } = controller();
-    const events: StatusEvent[] = [];
-    const connection = openWsConnection(server.url, {
-      WebSocket: WS,
-      signal,
-      onStatus: (event) => events.push(event),
-    });
+    const { connection, events } = connect(server.url);
     const front = connection.camera('front');
     await until(subscribedTo(server, 'front'), 'subscription');
     server.raw(bytes);
@@ -338,8 +310,7 @@ describe('openWsConnection', () => {
 
   it('gives audio packets with rate and channels when asked, none otherwise', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const { connection } = connect(server.url);
     const front = connection.camera('front', { audio: true });
     await until(subscribedTo(server, 'front'), 'subscription');
     server.audio('front', 5);
@@ -357,14 +328,7 @@ describe('openWsConnection', () => {
 
   it('reconnects after a server restart and subscribes every camera again', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const events: StatusEvent[] = [];
-    const connection = openWsConnection(server.url, {
-      WebSocket: WS,
-      signal,
-      reconnect: { minDelayMs: 50, maxDelayMs: 200 },
-      onStatus: (event) => events.push(event),
-    });
+    const { connection, events } = connect(server.url, { reconnect: { minDelayMs: 50, maxDelayMs: 200 } });
     const front = connection.camera('front');
     const desk = connection.camera('desk');
     const frontIterator = front[Symbol.asyncIterator]();
@@ -391,8 +355,7 @@ describe('openWsConnection', () => {
 
   it('with reconnect: false ends every camera with NETWORK when the server goes', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal, reconnect: false });
+    const { connection } = connect(server.url, { reconnect: false });
     const front = connection.camera('front');
     await until(subscribedTo(server, 'front'), 'subscription');
     await server.close();
@@ -411,12 +374,7 @@ describe('openWsConnection', () => {
 
   it('sends key as ?key= and URL credentials as Basic Authorization; stats.url shows neither', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const connection = openWsConnection(`http://user:pa%20ss@127.0.0.1:${server.port}/ws`, {
-      WebSocket: WS,
-      signal,
-      key: 's3cret',
-    });
+    const { connection } = connect(`http://user:pa%20ss@127.0.0.1:${server.port}/ws`, { key: 's3cret' });
     connection.camera('front');
     await until(() => server.open().length === 1, 'connection');
     const peer = server.open()[0]!;
@@ -446,14 +404,9 @@ describe('openWsConnection', () => {
 
   it('reconnects with IDLE_TIMEOUT when an online camera sends nothing to a waiting consumer', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const events: StatusEvent[] = [];
-    const connection = openWsConnection(server.url, {
-      WebSocket: WS,
-      signal,
+    const { connection, events } = connect(server.url, {
       idleTimeoutMs: 200,
       reconnect: { minDelayMs: 20, maxDelayMs: 50 },
-      onStatus: (event) => events.push(event),
     });
     const iterator = connection.camera('front')[Symbol.asyncIterator]();
     const pending = iterator.next();
@@ -469,8 +422,7 @@ describe('openWsConnection', () => {
 
   it('refuses a second stream of one camera, credit out of 1..16 and fps out of 1..120 with INVALID_OPTION', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const { connection } = connect(server.url);
     connection.camera('front');
     expect(() => connection.camera('front')).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION', option: 'camera' }),
@@ -483,12 +435,11 @@ describe('openWsConnection', () => {
 
   it('ends iteration without an error when the signal aborts, and closes the socket', async () => {
     const server = await startServer();
-    const aborter = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal: aborter.signal });
+    const { connection, abort } = connect(server.url);
     const iterator = connection.camera('front')[Symbol.asyncIterator]();
     await until(subscribedTo(server, 'front'), 'subscription');
     const pending = iterator.next();
-    aborter.abort();
+    abort();
     expect((await pending).done).toBe(true);
     await until(() => server.open().length === 0, 'socket closed');
     expect(connection.stats.state).toBe('closed');
@@ -533,8 +484,7 @@ describe('openWsStream', () => {
 describe('a camera closed before it is iterated', () => {
   it('unsubscribes at once (close() and its own signal)', async () => {
     const server = await startServer();
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const { connection } = connect(server.url);
     const front = connection.camera('front');
     const own = new AbortController();
     connection.camera('desk', { signal: own.signal });

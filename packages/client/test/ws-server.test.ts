@@ -5,13 +5,11 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { MediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
+import type { MediaPacket } from '@mjpeg-kit/bytes';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { CameraRegistry, createMjpegHandler, MjpegHub } from '../../server/src/index.js';
-import { openWsConnection, openWsStream, type WebSocketConstructor } from '../src/index.js';
-
-const WS = WebSocket as unknown as WebSocketConstructor;
+import { openWsStream } from '../src/index.js';
+import { connectionsPerTest, until, WS } from './helpers/ws.js';
 
 interface RealServer {
   hubs: Record<string, MjpegHub>;
@@ -23,11 +21,10 @@ interface RealServer {
 }
 
 const started: RealServer[] = [];
-const controllers: AbortController[] = [];
 afterEach(async () => {
-  for (const controller of controllers.splice(0)) controller.abort();
   await Promise.all(started.splice(0).map((server) => server.close()));
 });
+const connect = connectionsPerTest();
 
 async function startReal(cameras: string[], port = 0): Promise<RealServer> {
   const registry = new CameraRegistry();
@@ -67,20 +64,6 @@ async function startReal(cameras: string[], port = 0): Promise<RealServer> {
   return result;
 }
 
-function controller(): AbortController {
-  const created = new AbortController();
-  controllers.push(created);
-  return created;
-}
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 function jpeg(fill: number, bytes = 64): Uint8Array {
   const body = new Uint8Array(bytes).fill(fill);
   body.set([0xff, 0xd8], 0);
@@ -95,8 +78,7 @@ function frame(fill: number, seq: number, bytes = 64): MediaPacket {
 describe('openWsConnection against createMjpegHandler(...).upgrade', () => {
   it('gets two cameras over one TCP connection, bodies and seq as published', async () => {
     const server = await startReal(['front', 'desk']);
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const { connection } = connect(server.url);
     const front = connection.camera('front', { credit: 4 });
     const desk = connection.camera('desk', { credit: 4 });
     const frontIterator = front[Symbol.asyncIterator]();
@@ -117,8 +99,7 @@ describe('openWsConnection against createMjpegHandler(...).upgrade', () => {
 
   it('holds at most credit frames for a consumer that does not read', async () => {
     const server = await startReal(['front']);
-    const { signal } = controller();
-    const connection = openWsConnection(server.url, { WebSocket: WS, signal });
+    const { connection } = connect(server.url);
     const front = connection.camera('front', { credit: 2 });
     await until(() => front.stats.state === 'open', 'subscribed');
     const size = 20_000;
@@ -148,14 +129,7 @@ describe('openWsConnection against createMjpegHandler(...).upgrade', () => {
 
   it('reconnects after the server restarts and subscribes again', async () => {
     const server = await startReal(['front']);
-    const { signal } = controller();
-    const events: StatusEvent[] = [];
-    const connection = openWsConnection(server.url, {
-      WebSocket: WS,
-      signal,
-      reconnect: { minDelayMs: 50, maxDelayMs: 200 },
-      onStatus: (event) => events.push(event),
-    });
+    const { connection, events } = connect(server.url, { reconnect: { minDelayMs: 50, maxDelayMs: 200 } });
     const front = connection.camera('front');
     const iterator = front[Symbol.asyncIterator]();
     await until(() => front.stats.state === 'open', 'subscribed');
