@@ -1,9 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { findTool } from '../../../test-support/tools.js';
+import { bundleDomEntry } from './helpers/dom-bundle.js';
 
 // The DOM player in Debian's Chromium, fed by a scripted stream (the `openStream` option), so each
 // behaviour is tested without a server: drawing, skip-to-newest, visibility, destroy, <img> mode,
@@ -11,22 +10,9 @@ import { findTool } from '../../../test-support/tools.js';
 
 // Under CI a missing Chromium fails the suite instead of skipping it.
 const chromium = findTool(CHROMIUM_PATH);
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
-const domEntry = fileURLToPath(new URL('../src/dom.ts', import.meta.url));
 // 127.0.0.1 is a secure context, which ImageDecoder and AudioWorklet require; requests never leave
 // the page (page.route answers them).
 const ORIGIN = 'http://127.0.0.1:9';
-
-/** Resolves `@mjpeg-kit/x` to packages/x/src, as vitest.shared.ts does, so no build is needed. */
-const workspaceSource: Plugin = {
-  name: 'workspace-source',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^@mjpeg-kit\// }, (args) => {
-      const [, name, sub] = /^@mjpeg-kit\/([^/]+)(?:\/(.+))?$/.exec(args.path)!;
-      return { path: `${packagesDir}${name}/src/${sub ?? 'index'}.ts` };
-    });
-  },
-};
 
 /** Page-side helpers: a scripted openStream, JPEG and PCM makers, a pixel probe. */
 const HARNESS = `
@@ -115,22 +101,7 @@ describe.skipIf(chromium.skip)(`MjpegPlayer in Chromium with a scripted stream${
 
   beforeAll(async () => {
     chromium.assertPresent();
-    const result = await build({
-      stdin: {
-        contents: `export * from ${JSON.stringify(domEntry)};`,
-        resolveDir: packagesDir,
-        loader: 'ts',
-      },
-      bundle: true,
-      write: false,
-      format: 'iife',
-      globalName: 'MjpegKitDom',
-      platform: 'browser',
-      target: 'es2022',
-      plugins: [workspaceSource],
-      logLevel: 'silent',
-    });
-    bundle = `${result.outputFiles[0]!.text}\n${HARNESS}`;
+    bundle = `${await bundleDomEntry()}\n${HARNESS}`;
     browser = await launchChromium();
   });
 

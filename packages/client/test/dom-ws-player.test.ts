@@ -2,31 +2,17 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { findTool } from '../../../test-support/tools.js';
 import { CameraRegistry, createMjpegHandler, MjpegHub } from '../../server/src/index.js';
+import { bundleDomEntry } from './helpers/dom-bundle.js';
 
 // The DOM player's transport choice in Debian's Chromium against the real server: `/ws` when the
 // server offers it, the URL over fetch when it does not, `<img>` when asked; `stats.transport` says which.
 
 const chromium = findTool(CHROMIUM_PATH);
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
-const domEntry = fileURLToPath(new URL('../src/dom.ts', import.meta.url));
-
-const workspaceSource: Plugin = {
-  name: 'workspace-source',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^@mjpeg-kit\// }, (args) => {
-      const [, name, sub] = /^@mjpeg-kit\/([^/]+)(?:\/(.+))?$/.exec(args.path)!;
-      return { path: `${packagesDir}${name}/src/${sub ?? 'index'}.ts` };
-    });
-  },
-};
-
 /** A real JPEG, so every decoder path can draw it. */
 async function makeJpeg(): Promise<Uint8Array> {
   return new Uint8Array(await readFile(new URL('./vectors/frame1.jpg', import.meta.url)));
@@ -48,22 +34,7 @@ describe.skipIf(chromium.skip)(
 
     beforeAll(async () => {
       chromium.assertPresent();
-      const result = await build({
-        stdin: {
-          contents: `export * from ${JSON.stringify(domEntry)};`,
-          resolveDir: packagesDir,
-          loader: 'ts',
-        },
-        bundle: true,
-        write: false,
-        format: 'iife',
-        globalName: 'MjpegKitDom',
-        platform: 'browser',
-        target: 'es2022',
-        plugins: [workspaceSource],
-        logLevel: 'silent',
-      });
-      bundle = result.outputFiles[0]!.text;
+      bundle = await bundleDomEntry();
       jpeg = await makeJpeg();
       browser = await launchChromium();
     });
