@@ -86,17 +86,9 @@ export interface OpenStreamOptions<B extends PacketBodyForm = 'contiguous'> {
 }
 
 /** Live counters of a stream; read them at any time (`fps` and `bitrateBps` are computed on read). */
-export interface StreamStats {
-  /** Frames per second over the last ~2 s. */
-  readonly fps: number;
-  /** Body bits per second over the last ~2 s. */
-  readonly bitrateBps: number;
+export interface StreamStats extends MeteredCounters {
   /** Body bytes received, all attempts. */
   bytes: number;
-  /** JPEG frames delivered. */
-  frames: number;
-  /** Audio packets delivered. */
-  audioPackets: number;
   /** Frames missed: gaps in `X-Frame-Seq`, plus frames the JPEG scanner dropped as broken. */
   framesDropped: number;
   /** `now − X-Timestamp` of the latest packet that had one, in ms; `undefined` until then. */

@@ -2,11 +2,17 @@ import { nowMs, RateMeter } from '@mjpeg-kit/bytes';
 
 /** The counters every stream's stats have, over fetch (`openStream`) or `/ws` alike. */
 export interface MeteredCounters {
+  /** Frames per second delivered, over the last ~2 s. */
   readonly fps: number;
+  /** Body bits per second received, over the last ~2 s. */
   readonly bitrateBps: number;
+  /** Bytes received. */
   bytes: number;
+  /** JPEG frames delivered. */
   frames: number;
+  /** Audio packets delivered. */
   audioPackets: number;
+  /** Frames missed. */
   framesDropped: number;
 }
 

@@ -24,21 +24,13 @@ export interface WsCameraOptions {
 }
 
 /** Live counters of one camera over `/ws`. */
-export interface WsStreamStats {
+export interface WsStreamStats extends MeteredCounters {
   /** Always `'ws'`. */
   readonly transport: 'ws';
   /** The camera's name. */
   readonly camera: string;
-  /** Frames per second delivered, over the last ~2 s. */
-  readonly fps: number;
-  /** Body bits per second received, over the last ~2 s. */
-  readonly bitrateBps: number;
   /** Message bytes received for this camera (prefix and body), all connections. */
   bytes: number;
-  /** Frames delivered. */
-  frames: number;
-  /** Audio packets delivered. */
-  audioPackets: number;
   /** Frames missed: gaps in `seq` (the server skipped them for this viewer, or unread ones were dropped at a reconnect). */
   framesDropped: number;
   /** Audio packets dropped because the consumer fell behind the bound. */
