@@ -7,12 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { MediaPacket, PiecesMediaPacket, StatusEvent } from '@mjpeg-kit/bytes';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { CameraRegistry, createMjpegHandler, MjpegHub } from '../../server/src/index.js';
 import { deriveWsTarget, forgetWsProbes, openPlayerTransport } from '../src/dom/ws-transport.js';
-import type { WebSocketConstructor } from '../src/index.js';
-
-const WS = WebSocket as unknown as WebSocketConstructor;
+import { WS } from './helpers/ws.js';
 
 interface Served {
   base: string;
