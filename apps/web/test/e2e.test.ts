@@ -4,8 +4,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
 import { requirements } from '../../../test-support/tools.js';
+import { canvasProbe } from './helpers/engine-page.js';
 import { SERVER_CLI, WEB_DIST_INDEX, waitFor } from './helpers/harness.js';
-import { audibleLevel, framesAfter, readStats } from './helpers/player-page.js';
+import { asEnginePage, audibleLevel, framesAfter, readStats } from './helpers/player-page.js';
 import { type RunningServer, startServer } from './helpers/server.js';
 
 const needs = requirements({
@@ -13,27 +14,6 @@ const needs = requirements({
   'built server': SERVER_CLI,
   'built web app': WEB_DIST_INDEX,
 });
-
-/** A hash of the canvas scaled to 32×18, and whether it has any non-black pixel. */
-function canvasProbe(page: Page): Promise<{ hash: number; lit: boolean } | null> {
-  return page.evaluate(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('#screen canvas');
-    if (!canvas || canvas.width === 0) return null;
-    const probe = document.createElement('canvas');
-    probe.width = 32;
-    probe.height = 18;
-    const context = probe.getContext('2d', { willReadFrequently: true })!;
-    context.drawImage(canvas, 0, 0, 32, 18);
-    const data = context.getImageData(0, 0, 32, 18).data;
-    let hash = 2166136261;
-    let lit = false;
-    for (let i = 0; i < data.length; i++) {
-      hash = Math.imul(hash ^ data[i]!, 16777619);
-      if ((i & 3) !== 3 && data[i]! > 16) lit = true;
-    }
-    return { hash: hash >>> 0, lit };
-  });
-}
 
 describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${needs.reason}`, () => {
   let browser: Browser;
@@ -65,13 +45,13 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
     await page.goto(`${server.url}?transport=av`);
     expect(await page.inputValue('#url')).toBe(`${server.url}av`);
     await framesAfter(page, 3);
-    const first = await canvasProbe(page);
+    const first = await canvasProbe(asEnginePage(page));
     expect(first?.lit).toBe(true);
     const before = (await readStats(page))!;
     const started = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const after = (await readStats(page))!;
-    const second = await canvasProbe(page);
+    const second = await canvasProbe(asEnginePage(page));
     expect(second?.hash).not.toBe(first?.hash);
     const drawnPerSecond = ((after.framesDrawn - before.framesDrawn) * 1000) / (Date.now() - started);
     // Generous headroom: two cores shared with other suites.
@@ -109,7 +89,7 @@ describe.skipIf(needs.skip)(`apps/web in Chromium against mjpeg-kit-server${need
     const page = await newPage();
     await page.goto(server.url);
     await framesAfter(page, 2);
-    expect((await readStats(page))?.audioLevel).toBeUndefined();
+    expect((await readStats(page))?.audioLevel).toBeNull();
     await page.click('#audio');
     const level = await audibleLevel(page);
     expect(level).toBeGreaterThan(0.01);

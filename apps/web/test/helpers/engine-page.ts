@@ -1,7 +1,8 @@
-// The player's counters and canvas as the cross-engine suites read them, through an EnginePage.
+// The player's counters and canvas as the cross-engine suites read them, through an EnginePage;
+// player-page and grid-page build on these for the Playwright-only suites.
 import type { EnginePage } from '../../../../test-support/engines.js';
 
-/** The player's counters, read in the page (as player-page's readStats, for any engine). */
+/** The player's counters, read in the page (any engine; player-page's readStats for Playwright). */
 export interface EngineStats {
   state: string;
   mode: string;
@@ -75,25 +76,47 @@ export async function drawnFps(page: EnginePage, ms: number): Promise<number> {
   return ((after.framesDrawn - before.framesDrawn) * 1000) / (after.at - before.at);
 }
 
+/** What `probePicture` reads off a picture. */
+export interface PictureProbe {
+  /** FNV-1a over the RGBA bytes of the scaled picture. */
+  hash: number;
+  /** Whether any colour channel is above 16 (not black). */
+  lit: boolean;
+}
+
+/**
+ * In the page: `picture` scaled to `width`×`height`, hashed, and whether any pixel is lit. Page
+ * code cannot import it, so `withPictureProbe` sends its source along; it must close over nothing.
+ */
+export function probePicture(picture: CanvasImageSource, width: number, height: number): PictureProbe {
+  const probe = document.createElement('canvas');
+  probe.width = width;
+  probe.height = height;
+  const context = probe.getContext('2d', { willReadFrequently: true })!;
+  context.drawImage(picture, 0, 0, width, height);
+  const data = context.getImageData(0, 0, width, height).data;
+  let hash = 2166136261;
+  let lit = false;
+  for (let i = 0; i < data.length; i++) {
+    hash = Math.imul(hash ^ data[i]!, 16777619);
+    if ((i & 3) !== 3 && data[i]! > 16) lit = true;
+  }
+  return { hash: hash >>> 0, lit };
+}
+
+/** Page source that calls `script` with `probePicture`, for `evaluate` on any engine's page. */
+export function withPictureProbe(script: (probe: typeof probePicture) => unknown): string {
+  return `(${script})(${probePicture})`;
+}
+
 /** A hash of the player's canvas scaled to 32×18, and whether any pixel is lit. */
-export function canvasProbe(page: EnginePage): Promise<{ hash: number; lit: boolean } | null> {
-  return page.evaluate(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('#screen canvas');
-    if (!canvas || canvas.width === 0) return null;
-    const probe = document.createElement('canvas');
-    probe.width = 32;
-    probe.height = 18;
-    const context = probe.getContext('2d', { willReadFrequently: true })!;
-    context.drawImage(canvas, 0, 0, 32, 18);
-    const data = context.getImageData(0, 0, 32, 18).data;
-    let hash = 2166136261;
-    let lit = false;
-    for (let i = 0; i < data.length; i++) {
-      hash = Math.imul(hash ^ data[i]!, 16777619);
-      if ((i & 3) !== 3 && data[i]! > 16) lit = true;
-    }
-    return { hash: hash >>> 0, lit };
-  });
+export function canvasProbe(page: EnginePage): Promise<PictureProbe | null> {
+  return page.evaluate<PictureProbe | null>(
+    withPictureProbe((probe) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('#screen canvas');
+      return canvas && canvas.width > 0 ? probe(canvas, 32, 18) : null;
+    }),
+  );
 }
 
 /** Whether two PNGs differ byte for byte (same pixels encode the same in one engine). */

@@ -1,43 +1,22 @@
 // The player's counters as the end-to-end suites read them in the page.
 import type { Page } from 'playwright-core';
+import { type EnginePage, playwrightPage } from '../../../../test-support/engines.js';
+import { type EngineStats, readEngineStats } from './engine-page.js';
 import { waitFor } from './harness.js';
 
-/** The player's counters, read in the page. */
-interface PageStats {
-  state: string;
-  mode: string;
-  framesDrawn: number;
-  framesDecoded: number;
-  framesSkipped: number;
-  drawFps: number;
-  parser: string | undefined;
-  width: number;
-  audioLevel: number | undefined;
+/** The Playwright page as an EnginePage, so the engine-neutral readers of engine-page serve it. */
+export function asEnginePage(page: Page): EnginePage {
+  return playwrightPage(page, () => page.close());
 }
 
 /** The page's `window.mjpegPlayer` state and stats, or `null` before it exists. */
-export function readStats(page: Page): Promise<PageStats | null> {
-  return page.evaluate(() => {
-    const player = window.mjpegPlayer;
-    if (!player) return null;
-    const stats = player.stats;
-    return {
-      state: player.state,
-      mode: player.mode,
-      framesDrawn: stats.framesDrawn,
-      framesDecoded: stats.framesDecoded,
-      framesSkipped: stats.framesSkipped,
-      drawFps: stats.drawFps,
-      parser: stats.parser,
-      width: stats.width,
-      audioLevel: stats.audio?.level,
-    };
-  });
+export function readStats(page: Page): Promise<EngineStats | null> {
+  return readEngineStats(asEnginePage(page));
 }
 
 /** Waits until the page's player has drawn at least `count` frames, and returns its stats. */
-export async function framesAfter(page: Page, count: number, timeoutMs = 15_000): Promise<PageStats> {
-  return waitFor<PageStats | null>(
+export async function framesAfter(page: Page, count: number, timeoutMs = 15_000): Promise<EngineStats> {
+  return waitFor<EngineStats | null>(
     `${count} frames drawn`,
     async () => {
       const stats = await readStats(page);
