@@ -1,4 +1,11 @@
+/**
+ * `@mjpeg-kit/nats/url`: the URL and subject checks alone, for a CLI or config loader that
+ * validates `nats://` settings without loading the NATS client (`@nats-io/*`, ~200 ms) when NATS
+ * turns out unused. So this module imports only `./errors.js`; a test reads the build to keep it so.
+ */
 import { NatsError } from './errors.js';
+
+export { NatsError, type NatsErrorCode } from './errors.js';
 
 /** What {@link parseNatsUrl} reads from a `nats://` URL. */
 export interface ParsedNatsUrl {
@@ -17,6 +24,10 @@ const SCHEMES = new Set(['nats', 'tls']);
 const SUBJECT = /^[^\s.*>]+(\.[^\s.*>]+)*$/;
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)$/;
 const MAX_URL_LENGTH = 4096;
+/** The port a server entry without one gets: NATS's own. */
+const DEFAULT_NATS_PORT = 4222;
+/** Characters of a server entry or parameter name an error message repeats at most. */
+const MAX_ECHO_CHARS = 32;
 
 /** `true` when `subject` is a valid literal NATS subject (dot-separated, no wildcards, no spaces). */
 export function isValidSubject(subject: string): boolean {
@@ -32,6 +43,16 @@ function hasControlChar(text: string): boolean {
   return false;
 }
 
+/**
+ * `text` in quotes for an error message: cut to {@link MAX_ECHO_CHARS}, control characters escaped.
+ * Only what follows the credentials is ever quoted (a server entry, a parameter name).
+ */
+function quoted(text: string): string {
+  const cut = text.length > MAX_ECHO_CHARS ? `${text.slice(0, MAX_ECHO_CHARS)}…` : text;
+  const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  return `'${cut.replace(/[\u0000-\u001f\u007f]/g, hex)}'`;
+}
+
 function decode(part: string, what: string): string {
   try {
     return decodeURIComponent(part);
@@ -42,8 +63,8 @@ function decode(part: string, what: string): string {
 
 /**
  * Reads `nats://[user:pass@|token@]host[:port][,host[:port]…][/subject][?tls=1]`. `tls://` or
- * `?tls=1` turns TLS on. The default port is 4222. Errors never repeat the URL (it may hold a
- * password): they say what is wrong.
+ * `?tls=1` turns TLS on. The default port is 4222. Errors never repeat the credentials: they say
+ * what is wrong, quoting at most the offending server entry or parameter name.
  *
  * @example
  * ```ts
@@ -76,20 +97,24 @@ export function parseNatsUrl(url: string): ParsedNatsUrl {
     if (colon >= 0) {
       result.user = decode(userinfo.slice(0, colon), 'user');
       result.pass = decode(userinfo.slice(colon + 1), 'password');
-      if (result.user === '') throw new NatsError('INVALID_URL', 'NATS URL: empty user name');
+      if (result.user === '') {
+        throw new NatsError('INVALID_URL', 'NATS URL: a user name is needed before ":PASS@"');
+      }
     } else {
       result.token = decode(userinfo, 'token');
-      if (result.token === '') throw new NatsError('INVALID_URL', 'NATS URL: empty token before "@"');
+      if (result.token === '') throw new NatsError('INVALID_URL', 'NATS URL: empty credentials before "@"');
     }
   }
   if (authority === '') throw new NatsError('INVALID_URL', 'NATS URL: no server');
   for (const entry of authority.split(',')) {
     const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(entry);
-    if (hostPort === null || hostPort[1] === '' || !HOST.test(hostPort[1]!)) {
-      throw new NatsError('INVALID_URL', 'NATS URL: a server entry is not host[:port]');
+    if (hostPort === null || !HOST.test(hostPort[1]!)) {
+      throw new NatsError('INVALID_URL', `NATS URL: ${quoted(entry)} is not HOST or HOST:PORT`);
     }
-    const port = hostPort[2] === undefined ? 4222 : Number(hostPort[2]);
-    if (port < 1 || port > 65535) throw new NatsError('INVALID_URL', 'NATS URL: port out of range 1-65535');
+    const port = hostPort[2] === undefined ? DEFAULT_NATS_PORT : Number(hostPort[2]);
+    if (port < 1 || port > 65535) {
+      throw new NatsError('INVALID_URL', `NATS URL: port ${hostPort[2]} of ${quoted(entry)} is not 1–65535`);
+    }
     result.servers.push(`${hostPort[1]}:${port}`);
   }
   const path = decode(match[3]!.replace(/^\//, ''), 'subject');
@@ -97,7 +122,7 @@ export function parseNatsUrl(url: string): ParsedNatsUrl {
     if (!isValidSubject(path)) {
       throw new NatsError(
         'INVALID_URL',
-        'NATS URL: the path is not a valid subject (tokens separated by ".", no wildcards)',
+        'NATS URL: the subject is not dot-separated tokens without spaces or wildcards (* >)',
       );
     }
     result.subject = path;
@@ -108,13 +133,13 @@ export function parseNatsUrl(url: string): ParsedNatsUrl {
       const [key, value = ''] = pair.split('=');
       if (key === 'tls') {
         if (!['1', 'true', '0', 'false', ''].includes(value)) {
-          throw new NatsError('INVALID_URL', 'NATS URL: tls= must be 1, true, 0 or false');
+          throw new NatsError('INVALID_URL', 'NATS URL: tls must be 1 or 0 (or true, false)');
         }
         result.tls = result.tls || value === '1' || value === 'true' || value === '';
       } else {
         throw new NatsError(
           'INVALID_URL',
-          `NATS URL: unknown parameter "${decode(key ?? '', 'parameter').slice(0, 32)}"`,
+          `NATS URL: unknown parameter ${quoted(decode(key ?? '', 'parameter'))} (known: tls)`,
         );
       }
     }
