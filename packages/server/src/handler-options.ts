@@ -32,8 +32,28 @@ export type RefusalReason = 'limit' | 'auth';
 /** What the `log` option receives besides the line: a viewer event, a refusal or a failed request. */
 export type HandlerLogEvent =
   | ViewerEvent
+  | WsConnectionEvent
   | { event: 'refuse'; reason: RefusalReason; path: string; remote: string; viewers: number }
   | { event: 'error'; path: string; remote: string; error: unknown };
+
+/** A `/ws` connection opened or closed (`connections`: open ones after it). */
+export type WsConnectionEvent =
+  | { event: 'ws-open'; path: string; remote: string; connections: number }
+  | {
+      event: 'ws-close';
+      path: string;
+      remote: string;
+      connections: number;
+      /** `closed 1000 by the client`, `closed 1001 by the server: …`, `terminated: …`. */
+      reason: string;
+      durationMs: number;
+      /** Every camera it subscribed to, in order. */
+      cameras: string[];
+      framesSent: number;
+      framesSkipped: number;
+      audioSent: number;
+      bytesSent: number;
+    };
 
 /** Options of {@link createMjpegHandler}. */
 export interface MjpegHandlerOptions {

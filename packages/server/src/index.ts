@@ -9,7 +9,12 @@ export type { ServerErrorCode, ServerErrorOptions } from './errors.js';
 export { ServerError } from './errors.js';
 export type { MjpegHandler } from './handler.js';
 export { createMjpegHandler } from './handler.js';
-export type { HandlerLogEvent, MjpegHandlerOptions, RefusalReason } from './handler-options.js';
+export type {
+  HandlerLogEvent,
+  MjpegHandlerOptions,
+  RefusalReason,
+  WsConnectionEvent,
+} from './handler-options.js';
 export {
   DEFAULT_AUDIO_TIMEOUT_MS,
   DEFAULT_SNAPSHOT_MAX_DELAY_MS,
@@ -58,7 +63,7 @@ export {
 export type { ShutdownOptions } from './shutdown.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownGracefully } from './shutdown.js';
 export type { LeaveReason, Viewer, ViewerKind, ViewerOptions } from './viewer.js';
-export { formatViewerEvent } from './viewer-log.js';
+export { formatViewerEvent, formatWsEvent } from './viewer-log.js';
 export type { WsErrorCode } from './ws-messages.js';
 export {
   MAX_WS_CREDIT,

@@ -1,4 +1,4 @@
-import type { HandlerLogEvent } from './handler-options.js';
+import type { HandlerLogEvent, WsConnectionEvent } from './handler-options.js';
 import type { ViewerEvent } from './hub.js';
 
 type RefusalEvent = Extract<HandlerLogEvent, { event: 'refuse' }>;
@@ -16,6 +16,20 @@ export function formatViewerEvent(event: ViewerEvent): string {
       ? `${event.audioSent} audio packets`
       : `${event.framesSent} frames (${event.framesSkipped} skipped)${event.kind === 'av' ? `, ${event.audioSent} audio packets` : ''}`;
   return `viewer ${event.remote} left ${event.path}: ${event.reason} after ${seconds} s, ${sent}, ${mib} MiB (${event.viewers} watching)`;
+}
+
+/**
+ * `ws 127.0.0.1:51234 connected to /ws (2 connections)` / `ws 127.0.0.1:51234 left /ws: closed 1000
+ * by the client after 12.0 s, cameras front, back, 300 frames (2 skipped), 0 audio packets, 3.4 MiB
+ * (1 connection)`.
+ */
+export function formatWsEvent(event: WsConnectionEvent): string {
+  const connections = `${event.connections} connection${event.connections === 1 ? '' : 's'}`;
+  if (event.event === 'ws-open') return `ws ${event.remote} connected to ${event.path} (${connections})`;
+  const seconds = (event.durationMs / 1000).toFixed(1);
+  const mib = (event.bytesSent / 1048576).toFixed(1);
+  const cameras = event.cameras.length === 0 ? 'no camera' : `cameras ${event.cameras.join(', ')}`;
+  return `ws ${event.remote} left ${event.path}: ${event.reason} after ${seconds} s, ${cameras}, ${event.framesSent} frames (${event.framesSkipped} skipped), ${event.audioSent} audio packets, ${mib} MiB (${connections})`;
 }
 
 /** `viewer 127.0.0.1:51234 refused /stream: limit`. */

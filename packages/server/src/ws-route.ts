@@ -5,10 +5,12 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { authorize } from './authorize.js';
 import type { Camera } from './cameras.js';
-import { type HandlerContext, readRequest } from './handler-context.js';
+import { type HandlerContext, logRefusal, readRequest } from './handler-context.js';
+import type { WsConnectionEvent } from './handler-options.js';
 import type { SourceState } from './hub.js';
 import { sendText } from './responses.js';
 import { routeOf } from './routes.js';
+import { formatWsEvent } from './viewer-log.js';
 import { MAX_WS_MESSAGE_BYTES, WS_CLOSE_GOING_AWAY, WS_PROTOCOL } from './ws-messages.js';
 import {
   WS_MAX_BUFFERED_BYTES,
@@ -104,11 +106,12 @@ export class WsRoute {
       return true;
     }
     if (!this.#admits()) {
+      logRefusal(this.#handler, request, 'limit');
       sendText(res, 503, { ...this.#handler.baseHeaders, 'Retry-After': '5' }, 'Service Unavailable');
       return true;
     }
     res.detachSocket(socket as Socket);
-    this.#server.handleUpgrade(req, socket, head, (ws) => this.#open(ws));
+    this.#server.handleUpgrade(req, socket, head, (ws) => this.#open(ws, request.logPath, request.remote));
     return true;
   }
 
@@ -130,7 +133,7 @@ export class WsRoute {
     return open && this.#sessions.size < limit;
   }
 
-  #open(ws: WebSocket): void {
+  #open(ws: WebSocket, path: string, remote: string): void {
     if (this.#shutDown) {
       ws.close(WS_CLOSE_GOING_AWAY, 'server shutting down');
       return;
@@ -140,16 +143,24 @@ export class WsRoute {
       ws,
       this.#handler.cameras,
       this.#timings,
-      (ended) => this.#sessions.delete(ended),
+      (ended) => {
+        this.#sessions.delete(ended);
+        this.#log({ event: 'ws-close', path, remote, connections: this.#sessions.size, ...ended.summary });
+      },
       // A camera added to the registry after this connection opened.
       (camera) => this.#watch(camera),
     );
     this.#sessions.add(session);
+    this.#log({ event: 'ws-open', path, remote, connections: this.#sessions.size });
+  }
+
+  #log(event: WsConnectionEvent): void {
+    this.#handler.config.log?.(formatWsEvent(event), event);
   }
 
   #goAway(session: WsSession): void {
     session.close(WS_CLOSE_GOING_AWAY, 'server shutting down');
-    const timer = setTimeout(() => session.terminate(), CLOSE_HANDSHAKE_MS);
+    const timer = setTimeout(() => session.terminate('no close handshake at shutdown'), CLOSE_HANDSHAKE_MS);
     timer.unref?.();
   }
 

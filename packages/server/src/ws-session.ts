@@ -35,6 +35,18 @@ const MAX_TEXT_BACKLOG_FACTOR = 4;
 
 type Packet = MediaPacket | PiecesMediaPacket;
 
+/** What a session sent over its life, for its log line. */
+export interface WsSessionSummary {
+  /** How it ended: `closed 1000 by the client`, `closed 1001 by the server: …`, `terminated: …`. */
+  reason: string;
+  durationMs: number;
+  cameras: string[];
+  framesSent: number;
+  framesSkipped: number;
+  audioSent: number;
+  bytesSent: number;
+}
+
 /** Timings a session runs by (tests shorten them). */
 export interface WsSessionTimings {
   pingIntervalMs: number;
@@ -103,6 +115,10 @@ export class WsSession {
   readonly #subscriptions = new Map<string, WsSubscription>();
   readonly #onEnd: (session: WsSession) => void;
   readonly #onSubscribe: (camera: Camera) => void;
+  readonly #openedAt = nowMs();
+  readonly #cameraNames = new Set<string>();
+  readonly #totals = { framesSent: 0, framesSkipped: 0, audioSent: 0, bytesSent: 0 };
+  #endReason = 'closed';
   #lastSignOfLife = nowMs();
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   /** Something waits for the buffered amount to go down. */
@@ -131,8 +147,8 @@ export class WsSession {
     ws.on('pong', () => {
       this.#lastSignOfLife = nowMs();
     });
-    ws.on('error', () => ws.terminate());
-    ws.once('close', () => this.#end());
+    ws.on('error', (error) => this.terminate(`socket error: ${error.message}`));
+    ws.once('close', (code) => this.#end(`closed ${code} by the client`));
     this.#pingTimer = setInterval(() => this.#keepAlive(), timings.pingIntervalMs);
     this.#pingTimer.unref?.();
     const info = [];
@@ -147,16 +163,26 @@ export class WsSession {
     return this.#subscriptions.size;
   }
 
+  /** What it sent so far, and how it ended once it has. */
+  get summary(): WsSessionSummary {
+    return {
+      reason: this.#endReason,
+      durationMs: nowMs() - this.#openedAt,
+      cameras: [...this.#cameraNames],
+      ...this.#totals,
+    };
+  }
+
   /** Closes with `code` (1001 at shutdown); ends the subscriptions at once. */
   close(code: number, reason: string): void {
     if (this.#closed) return;
-    this.#end();
+    this.#end(`closed ${code} by the server: ${reason}`);
     this.#ws.close(code, reason);
   }
 
   /** Kills the connection without a close handshake. */
-  terminate(): void {
-    this.#end();
+  terminate(why: string): void {
+    this.#end(`terminated: ${why}`);
     this.#ws.terminate();
   }
 
@@ -179,7 +205,7 @@ export class WsSession {
 
   #keepAlive(): void {
     if (nowMs() - this.#lastSignOfLife > this.#timings.pongTimeoutMs) {
-      this.terminate();
+      this.terminate(`no sign of life for ${this.#timings.pongTimeoutMs} ms`);
       return;
     }
     this.#ws.ping();
@@ -264,7 +290,8 @@ export class WsSession {
       return;
     }
     this.#onSubscribe(camera);
-    const subscription = new WsSubscription(camera, hub.addTransportViewer());
+    this.#cameraNames.add(name);
+    const subscription = new WsSubscription(camera, this.#counted(hub.addTransportViewer()));
     subscription.apply(message);
     this.#subscriptions.set(name, subscription);
     subscription.unsubscribe = hub.subscribe((packet) => this.#onPacket(subscription, packet));
@@ -272,6 +299,29 @@ export class WsSession {
     // A first picture at once: the latest frame, if there is one.
     subscription.pending = hub.latestFrame;
     this.#pump(subscription);
+  }
+
+  /** The hub's counters, also summed per connection for its log line. */
+  #counted(counters: TransportViewer): TransportViewer {
+    const totals = this.#totals;
+    return {
+      frameSent: (bytes) => {
+        totals.framesSent++;
+        totals.bytesSent += bytes;
+        counters.frameSent(bytes);
+      },
+      frameSkipped: () => {
+        totals.framesSkipped++;
+        counters.frameSkipped();
+      },
+      audioSent: (bytes) => {
+        totals.audioSent++;
+        totals.bytesSent += bytes;
+        counters.audioSent(bytes);
+      },
+      audioDropped: () => counters.audioDropped(),
+      leave: () => counters.leave(),
+    };
   }
 
   #audioFormatOf(subscription: WsSubscription) {
@@ -353,15 +403,16 @@ export class WsSession {
     if (this.#closed) return;
     // Replies are small, but a client may ask for them faster than it reads them.
     if (this.#ws.bufferedAmount > MAX_TEXT_BACKLOG_FACTOR * this.#timings.maxBufferedBytes) {
-      this.terminate();
+      this.terminate('replies not read');
       return;
     }
     this.#ws.send(text);
   }
 
-  #end(): void {
+  #end(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#endReason = reason;
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
     this.#pingTimer = undefined;
     for (const subscription of this.#subscriptions.values()) subscription.end();

@@ -9,6 +9,7 @@ import {
   type Camera,
   CameraRegistry,
   createMjpegHandler,
+  type HandlerLogEvent,
   type MjpegHandler,
   type MjpegHandlerOptions,
   MjpegHub,
@@ -546,6 +547,74 @@ describe('/ws audio', () => {
     // The newest packet made it: the oldest were dropped, not the newest.
     expect(client.packets(2).at(-1)!.header.ts).toBe(start + 999 * 100);
   }, 30_000);
+});
+
+describe('/ws log lines', () => {
+  function logged(): { lines: string[]; events: HandlerLogEvent[]; options: MjpegHandlerOptions } {
+    const lines: string[] = [];
+    const events: HandlerLogEvent[] = [];
+    return {
+      lines,
+      events,
+      options: {
+        log: (line, event) => {
+          lines.push(line);
+          events.push(event);
+        },
+      },
+    };
+  }
+
+  it("logs a connection opening and, on the client's close, what it sent to which cameras", async () => {
+    const log = logged();
+    const server = await startWsServer(['front', 'desk'], log.options);
+    const client = await TestClient.open(wsUrl(server, '/ws?key=hidden'));
+    expect(log.lines).toEqual([
+      expect.stringMatching(/^ws 127\.0\.0\.1:\d+ connected to \/ws\?key=… \(1 connection\)$/),
+    ]);
+    client.send({ type: 'subscribe', camera: 'front', credit: 1 });
+    client.send({ type: 'subscribe', camera: 'desk' });
+    await client.waitFor((c) => c.texts('subscribed').length === 2, 'subscribed');
+    // Credit 1: the first is sent, the third replaces the unsent second.
+    for (const seq of [1, 2, 3]) server.hubs.front!.publish(frame(seq));
+    await client.waitFor((c) => c.packets(1).length === 1, 'a frame');
+    client.ws.close(1000);
+    await client.waitForClose();
+    await expect.poll(() => log.events.length, { timeout: 2000 }).toBe(2);
+    expect(log.events[1]).toMatchObject({
+      event: 'ws-close',
+      path: '/ws?key=…',
+      reason: 'closed 1000 by the client',
+      cameras: ['front', 'desk'],
+      framesSent: 1,
+      framesSkipped: 1,
+      audioSent: 0,
+      connections: 0,
+    });
+    expect(log.lines[1]).toMatch(
+      /^ws 127\.0\.0\.1:\d+ left \/ws\?key=…: closed 1000 by the client after \d+\.\d s, cameras front, desk, 1 frames \(1 skipped\), 0 audio packets, 0\.0 MiB \(0 connections\)$/,
+    );
+    expect(log.lines.join('\n')).not.toContain('hidden');
+  });
+
+  it("logs the server's close at shutdown, and a refusal at the viewer limit", async () => {
+    const log = logged();
+    const server = await startWsServer([], log.options);
+    const client = await TestClient.open(wsUrl(server));
+    await shutdownGracefully(server.server, server.hubs.default!, { timeoutMs: 4000 });
+    await client.waitForClose();
+    expect(log.events.at(-1)).toMatchObject({
+      event: 'ws-close',
+      reason: 'closed 1001 by the server: server shutting down',
+      cameras: [],
+    });
+    expect(log.lines.at(-1)).toContain(': closed 1001 by the server: server shutting down after ');
+
+    const full = logged();
+    const limited = await startWsServer([], full.options, { maxViewers: 0 });
+    expect((await refusedStatus(wsUrl(limited))).status).toBe(503);
+    expect(full.events).toEqual([expect.objectContaining({ event: 'refuse', reason: 'limit', path: '/ws' })]);
+  });
 });
 
 describe('/ws counters and shutdown', () => {
