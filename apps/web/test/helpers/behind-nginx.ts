@@ -16,6 +16,8 @@ export interface ChromiumBehindNginxOptions {
   /** Starts the server nginx forwards `/cam/` to. */
   startUpstream(): Promise<{ url: string; stop(): Promise<void> }>;
   viewport: { width: number; height: number };
+  /** nginx passes WebSocket upgrades on (default), or drops them like a config older than `/ws`. */
+  websocket?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export function chromiumBehindNginx(options: ChromiumBehindNginxOptions): Chromi
     options.check();
     const server = await options.startUpstream();
     upstream = server;
-    setup.proxy = await startNginx({ prefix: '/cam/', upstream: server.url });
+    setup.proxy = await startNginx({ prefix: '/cam/', upstream: server.url, websocket: options.websocket });
     browser = await launchChromium();
     setup.context = await browser.newContext({ viewport: options.viewport });
   }, 30_000);

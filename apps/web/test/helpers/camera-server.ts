@@ -21,7 +21,11 @@ export interface RunningCameraServer {
   stop(): Promise<void>;
 }
 
-/** Starts the cameras and an HTTP/1.1 server for them on 127.0.0.1 (port 0), admitting `key` when given. */
+/**
+ * Starts the cameras and an HTTP/1.1 server for them on 127.0.0.1 (port 0), admitting `key` when
+ * given. `/ws` upgrades are served only with `websocket` (without, the page meets a server that
+ * answers none, and its grid plays HTTP streams).
+ */
 export async function startCameraServer(
   cameras: readonly TestCamera[],
   {
@@ -29,7 +33,8 @@ export async function startCameraServer(
     height = 240,
     fps = 10,
     key,
-  }: { width?: number; height?: number; fps?: number; key?: string } = {},
+    websocket = false,
+  }: { width?: number; height?: number; fps?: number; key?: string; websocket?: boolean } = {},
 ): Promise<RunningCameraServer> {
   const registry = new CameraRegistry();
   for (const { name, audio = false } of cameras) {
@@ -39,9 +44,13 @@ export async function startCameraServer(
       runs.push(runSource(hub, (lifecycle) => syntheticAudioSource(lifecycle), { reportState: false }));
     registry.add({ name, hub, runs, audio });
   }
-  const server: Server = createServer(
-    createMjpegHandler(registry, { webRoot: dirname(WEB_DIST_INDEX), key }),
-  );
+  const handler = createMjpegHandler(registry, { webRoot: dirname(WEB_DIST_INDEX), key });
+  const server: Server = createServer(handler);
+  if (websocket) {
+    server.on('upgrade', (req, socket, head) => {
+      if (!handler.upgrade(req, socket, head)) socket.destroy();
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -29,9 +29,20 @@ interface NginxOptions {
   prefix: string;
   /** The upstream origin and path: `http://127.0.0.1:8080/`. */
   upstream: string;
+  /**
+   * Pass WebSocket upgrades on, as apps/server's README block does (default). `false` is a
+   * proxy configured before `/ws` existed: nginx drops `Upgrade`, so the upgrade gets a plain 426.
+   */
+  websocket?: boolean;
 }
 
-function configFor(dir: string, port: number, { prefix, upstream }: NginxOptions): string {
+function configFor(dir: string, port: number, { prefix, upstream, websocket = true }: NginxOptions): string {
+  const upgrade = websocket
+    ? `
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;`
+    : '';
   return `daemon off;
 master_process off;
 worker_processes 1;
@@ -45,11 +56,12 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
   server {
     listen 127.0.0.1:${port};
     location ${prefix} {
       proxy_pass ${upstream};
-      proxy_buffering off;
+      proxy_buffering off;${upgrade}
     }
     # Anything outside the prefix is not the camera: a page that asks for it is broken.
     location / { return 404; }
