@@ -13,6 +13,7 @@ import {
   invalidOption,
 } from './option-checks.js';
 import { MAX_SNAPSHOT_DELAY_MS } from './query.js';
+import type { WsSessionSummary } from './ws-session.js';
 
 /** Default `?max_delay=` of snapshots, ms. */
 export const DEFAULT_SNAPSHOT_MAX_DELAY_MS = 300;
@@ -39,21 +40,7 @@ export type HandlerLogEvent =
 /** A `/ws` connection opened or closed (`connections`: open ones after it). */
 export type WsConnectionEvent =
   | { event: 'ws-open'; path: string; remote: string; connections: number }
-  | {
-      event: 'ws-close';
-      path: string;
-      remote: string;
-      connections: number;
-      /** `closed 1000 by the client`, `closed 1001 by the server: …`, `terminated: …`. */
-      reason: string;
-      durationMs: number;
-      /** Every camera it subscribed to, in order. */
-      cameras: string[];
-      framesSent: number;
-      framesSkipped: number;
-      audioSent: number;
-      bytesSent: number;
-    };
+  | ({ event: 'ws-close'; path: string; remote: string; connections: number } & WsSessionSummary);
 
 /** Options of {@link createMjpegHandler}. */
 export interface MjpegHandlerOptions {

@@ -72,4 +72,5 @@ export {
   MAX_WS_SUBSCRIPTIONS,
   WS_PROTOCOL,
 } from './ws-messages.js';
+export type { WsSessionSummary } from './ws-session.js';
 export { WS_MAX_BUFFERED_BYTES, WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS } from './ws-session.js';
