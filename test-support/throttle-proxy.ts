@@ -156,6 +156,20 @@ export async function startThrottleProxy(options: ThrottleProxyOptions): Promise
     if (bytes > stats.maxQueuedBytes) stats.maxQueuedBytes = bytes;
   };
 
+  /** `from` → `to` at `rate` bytes/ms (a burst only when limited), counting into `stats[counted]`. */
+  const pipe = (from: Socket, to: Socket, rate: number, counted: 'downstreamBytes' | 'upstreamBytes') =>
+    new Pipe(
+      from,
+      to,
+      rate,
+      Number.isFinite(rate) ? burst : Number.POSITIVE_INFINITY,
+      maxQueued,
+      (bytes) => {
+        stats[counted] += bytes;
+      },
+      onQueued,
+    );
+
   const server: Server = createServer({ noDelay: true }, (client) => {
     stats.connections++;
     // Paused until the target accepts, so nothing is read that has nowhere to go.
@@ -169,28 +183,8 @@ export async function startThrottleProxy(options: ThrottleProxyOptions): Promise
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
     }
-    const toClient = new Pipe(
-      upstream,
-      client,
-      down,
-      Number.isFinite(down) ? burst : Number.POSITIVE_INFINITY,
-      maxQueued,
-      (bytes) => {
-        stats.downstreamBytes += bytes;
-      },
-      onQueued,
-    );
-    const toServer = new Pipe(
-      client,
-      upstream,
-      up,
-      Number.isFinite(up) ? burst : Number.POSITIVE_INFINITY,
-      maxQueued,
-      (bytes) => {
-        stats.upstreamBytes += bytes;
-      },
-      onQueued,
-    );
+    const toClient = pipe(upstream, client, down, 'downstreamBytes');
+    const toServer = pipe(client, upstream, up, 'upstreamBytes');
     pipes.add(toClient).add(toServer);
     upstream.once('connect', () => client.resume());
     const teardown = () => {

@@ -22,31 +22,99 @@ const MISNAMED_DEFAULT_METRICS = [
   'nodejs_active_resources_total',
 ];
 
-type StatCounter = { name: string; help: string; stat: keyof MjpegHubStats };
+/** A counter or gauge read at scrape time: `undefined` leaves that label set out of the scrape. */
+interface ScrapedMetric<T> {
+  kind: typeof Counter | typeof Gauge;
+  name: string;
+  help: string;
+  value(of: T, nowMs: number): number | undefined;
+}
 
-/** Counters read straight from a hub's `stats`. */
-const HUB_COUNTERS: readonly StatCounter[] = [
-  { name: 'frames_in_total', help: 'Frames published to the camera by its source.', stat: 'framesPublished' },
+const hubCounter = (name: string, help: string, stat: keyof MjpegHubStats): ScrapedMetric<Camera> => ({
+  kind: Counter,
+  name,
+  help,
+  value: (camera) => camera.hub.stats[stat] as number,
+});
+
+/** Per camera (label `camera`). */
+const CAMERA_METRICS: readonly ScrapedMetric<Camera>[] = [
+  hubCounter('frames_in_total', 'Frames published to the camera by its source.', 'framesPublished'),
+  hubCounter('frames_sent_total', 'Frames written to viewers (one per viewer per frame).', 'framesSent'),
+  hubCounter(
+    'frames_skipped_total',
+    'Frames a viewer never got because a newer one replaced it first (slow viewers, fps caps).',
+    'framesSkipped',
+  ),
+  hubCounter('bytes_sent_total', 'Bytes written to viewers, framing included.', 'bytesSent'),
+  hubCounter(
+    'audio_packets_in_total',
+    'Audio packets published to the camera by its source.',
+    'audioPacketsPublished',
+  ),
+  hubCounter(
+    'viewers_stalled_total',
+    'Viewers disconnected for not reading (stall timeout).',
+    'viewersStalled',
+  ),
   {
-    name: 'frames_sent_total',
-    help: 'Frames written to viewers (one per viewer per frame).',
-    stat: 'framesSent',
+    kind: Counter,
+    name: 'source_restarts_total',
+    help: "Reopens of the camera's sources after a failure (their own reconnects included).",
+    value: restartsOf,
   },
   {
-    name: 'frames_skipped_total',
-    help: 'Frames a viewer never got because a newer one replaced it first (slow viewers, fps caps).',
-    stat: 'framesSkipped',
-  },
-  { name: 'bytes_sent_total', help: 'Bytes written to viewers, framing included.', stat: 'bytesSent' },
-  {
-    name: 'audio_packets_in_total',
-    help: 'Audio packets published to the camera by its source.',
-    stat: 'audioPacketsPublished',
+    kind: Gauge,
+    name: 'source_up',
+    help: "Whether the camera's source is online (1) or not (0), as /state says.",
+    value: (camera) => (camera.hub.source.online ? 1 : 0),
   },
   {
-    name: 'viewers_stalled_total',
-    help: 'Viewers disconnected for not reading (stall timeout).',
-    stat: 'viewersStalled',
+    kind: Gauge,
+    name: 'last_frame_age_seconds',
+    help: "Seconds since the camera's latest frame arrived (no sample before its first frame).",
+    value: ({ hub }, now) =>
+      hub.latestFrameAt === undefined ? undefined : Math.max(0, now - hub.latestFrameAt) / 1000,
+  },
+  {
+    kind: Gauge,
+    name: 'source_fps',
+    help: 'Frames per second published to the camera, over the last two seconds.',
+    value: (camera) => camera.hub.stats.fps,
+  },
+];
+
+/** Per camera link (labels `camera`, `link`). */
+const LINK_METRICS: readonly ScrapedMetric<CameraLinkState>[] = [
+  {
+    kind: Gauge,
+    name: 'link_connected',
+    help: "Whether the camera's link (a NATS publisher or subscription) is connected (1) or not (0).",
+    value: (state) => (state.connected ? 1 : 0),
+  },
+  {
+    kind: Gauge,
+    name: 'link_origin_up',
+    help: "Whether an edge's origin delivers over the link (1) or not (0).",
+    value: ({ originOnline }) => (originOnline === undefined ? undefined : originOnline ? 1 : 0),
+  },
+  {
+    kind: Counter,
+    name: 'link_reconnects_total',
+    help: "Reconnects of the link's connection.",
+    value: (state) => state.reconnects,
+  },
+  {
+    kind: Counter,
+    name: 'link_frames_dropped_total',
+    help: 'Frames the link gave up (a piece missing, or not sent).',
+    value: (state) => state.framesDropped,
+  },
+  {
+    kind: Counter,
+    name: 'link_pieces_lost_total',
+    help: 'Pieces of frames lost on the link.',
+    value: (state) => state.piecesLost,
   },
 ];
 
@@ -63,30 +131,19 @@ export function createServerMetrics(cameras: CameraRegistry): ServerMetrics {
   // Gauges whose `_total` names break Prometheus's naming rules (promtool check metrics flags
   // them); the same numbers remain by type in nodejs_active_handles and nodejs_active_requests.
   for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
-  const labelNames = ['camera'] as const;
 
-  for (const { name, help, stat } of HUB_COUNTERS) {
-    new Counter({
-      name: METRICS_PREFIX + name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const camera of cameras) this.inc({ camera: camera.name }, camera.hub.stats[stat] as number);
-      },
+  for (const metric of CAMERA_METRICS) {
+    register(registry, metric, ['camera'], function* () {
+      for (const camera of cameras) yield [{ camera: camera.name }, camera];
     });
   }
-  new Counter({
-    name: `${METRICS_PREFIX}source_restarts_total`,
-    help: "Reopens of the camera's sources after a failure (their own reconnects included).",
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const camera of cameras) this.inc({ camera: camera.name }, restartsOf(camera));
-    },
-  });
+  for (const metric of LINK_METRICS) {
+    register(registry, metric, ['camera', 'link'], function* () {
+      for (const camera of cameras) {
+        for (const { state } of camera.links ?? []) yield [{ camera: camera.name, link: state.kind }, state];
+      }
+    });
+  }
   new Gauge({
     name: `${METRICS_PREFIX}viewers`,
     help: 'Connected viewers by transport (stream: /stream, av: /av, wav: /audio.wav, ws: /ws subscriptions).',
@@ -102,42 +159,6 @@ export function createServerMetrics(cameras: CameraRegistry): ServerMetrics {
       }
     },
   });
-  new Gauge({
-    name: `${METRICS_PREFIX}source_up`,
-    help: "Whether the camera's source is online (1) or not (0), as /state says.",
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const camera of cameras) this.set({ camera: camera.name }, camera.hub.source.online ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: `${METRICS_PREFIX}last_frame_age_seconds`,
-    help: "Seconds since the camera's latest frame arrived (no sample before its first frame).",
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      const now = nowMs();
-      for (const camera of cameras) {
-        const at = camera.hub.latestFrameAt;
-        if (at !== undefined) this.set({ camera: camera.name }, Math.max(0, now - at) / 1000);
-      }
-    },
-  });
-  new Gauge({
-    name: `${METRICS_PREFIX}source_fps`,
-    help: 'Frames per second published to the camera, over the last two seconds.',
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const camera of cameras) this.set({ camera: camera.name }, camera.hub.stats.fps);
-    },
-  });
-
-  addLinkMetrics(registry, cameras);
 
   return {
     registry,
@@ -146,62 +167,33 @@ export function createServerMetrics(cameras: CameraRegistry): ServerMetrics {
   };
 }
 
-type LinkNumber = 'reconnects' | 'framesDropped' | 'piecesLost';
-
-/** Per camera link (labels `camera`, `link`): connected, origin up, reconnects, frames dropped, pieces lost. */
-function addLinkMetrics(registry: Registry, cameras: CameraRegistry): void {
-  const labelNames = ['camera', 'link'] as const;
-  const eachLink = (visit: (labels: { camera: string; link: string }, state: CameraLinkState) => void) => {
-    for (const camera of cameras) {
-      for (const link of camera.links ?? []) {
-        const state = link.state;
-        visit({ camera: camera.name, link: state.kind }, state);
+/**
+ * Registers `metric` as `METRICS_PREFIX + name`, its samples read at each scrape from what
+ * `each` yields (a counter is reset and set to the running total the server keeps).
+ */
+function register<T, L extends string>(
+  registry: Registry,
+  { kind, name, help, value }: ScrapedMetric<T>,
+  labelNames: readonly L[],
+  each: () => Iterable<[Record<L, string>, T]>,
+): void {
+  new kind<L>({
+    name: METRICS_PREFIX + name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      const metric = this as Counter<L> | Gauge<L>;
+      metric.reset();
+      const now = nowMs();
+      for (const [labels, of] of each()) {
+        const sample = value(of, now);
+        if (sample === undefined) continue;
+        if (metric instanceof Gauge) metric.set(labels, sample);
+        else metric.inc(labels, sample);
       }
-    }
-  };
-  new Gauge({
-    name: `${METRICS_PREFIX}link_connected`,
-    help: "Whether the camera's link (a NATS publisher or subscription) is connected (1) or not (0).",
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      eachLink((labels, state) => this.set(labels, state.connected ? 1 : 0));
     },
   });
-  new Gauge({
-    name: `${METRICS_PREFIX}link_origin_up`,
-    help: "Whether an edge's origin delivers over the link (1) or not (0).",
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      eachLink((labels, state) => {
-        if (state.originOnline !== undefined) this.set(labels, state.originOnline ? 1 : 0);
-      });
-    },
-  });
-  const counters: { name: string; help: string; key: LinkNumber }[] = [
-    { name: 'link_reconnects_total', help: "Reconnects of the link's connection.", key: 'reconnects' },
-    {
-      name: 'link_frames_dropped_total',
-      help: 'Frames the link gave up (a piece missing, or not sent).',
-      key: 'framesDropped',
-    },
-    { name: 'link_pieces_lost_total', help: 'Pieces of frames lost on the link.', key: 'piecesLost' },
-  ];
-  for (const { name, help, key } of counters) {
-    new Counter({
-      name: METRICS_PREFIX + name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        eachLink((labels, state) => this.inc(labels, state[key]));
-      },
-    });
-  }
 }
 
 function restartsOf(camera: Camera): number {
