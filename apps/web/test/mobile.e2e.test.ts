@@ -111,8 +111,9 @@ describe.skipIf(tool.skip || built.skip)(
       expect(result).toMatchObject({ state: 'playing', width: 640, audioPath: 'worklet' });
     }, 90_000);
 
-    // Zero underruns is the goal but not always met: 0 to 11 in 30 s at 4× on the shared 2-core host
-    // (1 with no emulation): the worklet's 80 ms jitter buffer is fed from the throttled main thread.
+    // Zero underruns is the goal but not always met: the worklet is fed from the throttled main
+    // thread. With a fixed 80 ms jitter target it counted 0 to 11 in 30 s at 4× on the shared 2-core
+    // host; the target now rises a step per underrun, so one starved moment does not repeat.
     it('keeps the sound playing through the window: non-silent at its end, fewer than one underrun a second', async () => {
       const result = await measure();
       expect(result.levelAtEnd).toBeGreaterThan(0.01);

@@ -40,6 +40,46 @@ describe('PcmJitterBuffer', () => {
     expect(buffer.pull(new Float32Array(4))).toBe(0);
   });
 
+  it('raises the target and the ceiling a step per underrun, to 3× at most, and primes to the raised target', () => {
+    const buffer = new PcmJitterBuffer(RATE, 10, 30);
+    // Exactly the target arrives, one more sample is asked for: the buffer runs dry.
+    const underrun = () => {
+      buffer.push(block(buffer.targetSamples, 1), buffer.nextTimestamp || 0);
+      buffer.pull(new Float32Array(buffer.targetSamples + 1));
+    };
+    underrun();
+    expect([buffer.underruns, buffer.targetMs, buffer.maxSamples]).toEqual([1, 20, 40]);
+    buffer.push(block(15, 1), buffer.nextTimestamp);
+    expect(buffer.pull(new Float32Array(1))).toBe(0);
+    buffer.push(block(5, 1), buffer.nextTimestamp);
+    expect(buffer.pull(new Float32Array(1))).toBe(1);
+    buffer.clear();
+    underrun();
+    underrun();
+    expect([buffer.underruns, buffer.targetMs, buffer.maxSamples]).toEqual([3, 30, 50]);
+    underrun();
+    expect([buffer.underruns, buffer.targetMs, buffer.maxSamples]).toEqual([4, 30, 50]);
+  });
+
+  it('brings a raised target down a step after stableSeconds (10 s) of play without an underrun', () => {
+    const buffer = new PcmJitterBuffer(RATE, 10, 30);
+    buffer.push(block(10, 1), 0);
+    buffer.pull(new Float32Array(20));
+    expect(buffer.targetMs).toBe(20);
+    expect(buffer.stableSeconds).toBe(10);
+    const stableSamples = buffer.stableSeconds * RATE;
+    const out = new Float32Array(10);
+    buffer.push(block(30, 1), buffer.nextTimestamp);
+    for (let played = 0; played < stableSamples - 10; played += 10) {
+      buffer.push(block(10, 1), buffer.nextTimestamp);
+      expect(buffer.pull(out)).toBe(10);
+    }
+    expect(buffer.targetMs).toBe(20);
+    buffer.push(block(10, 1), buffer.nextTimestamp);
+    buffer.pull(out);
+    expect([buffer.underruns, buffer.targetMs, buffer.maxSamples]).toEqual([1, 10, 30]);
+  });
+
   it('trims the oldest audio back to the target when a burst exceeds the ceiling', () => {
     const buffer = new PcmJitterBuffer(RATE, 20, 50);
     for (let i = 0; i < 6; i++) buffer.push(block(10, i), i * 10);

@@ -38,6 +38,8 @@ export interface AudioStats {
   /** The stream's rate, Hz (0 before the first packet). */
   sourceSampleRateHz: number;
   bufferedMs: number;
+  /** The jitter buffer's target now (0 before its first report): `jitterBufferMs`, raised by underruns up to 3×, decaying back. */
+  jitterTargetMs: number;
   underruns: number;
   /** Audio dropped to stay in sync (late packets, or trimmed after a burst), ms. */
   droppedMs: number;
@@ -146,6 +148,7 @@ export class AudioOutput {
       playheadMs,
       contextTime: event.playbackTime,
       bufferedMs: local.bufferedMs,
+      targetMs: local.targetMs,
       underruns: local.underruns,
       droppedSamples: local.droppedSamples,
       level: Math.sqrt(sum / Math.max(1, out.length)),
@@ -220,6 +223,7 @@ export class AudioOutput {
       contextSampleRateHz: rate,
       sourceSampleRateHz: this.#resampler?.fromHz ?? 0,
       bufferedMs: report?.bufferedMs ?? 0,
+      jitterTargetMs: report?.targetMs ?? 0,
       underruns: report?.underruns ?? 0,
       droppedMs: ((report?.droppedSamples ?? 0) * 1000) / rate,
       level: this.level(),

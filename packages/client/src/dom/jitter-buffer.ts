@@ -2,7 +2,12 @@
  * A small jitter buffer of mono float samples at the output rate, each block tagged with the
  * `X-Timestamp` of its first sample. Playback starts once `targetMs` is buffered; on an underrun it
  * plays silence and primes again; when more than `maxMs` piles up (a burst after a network stall,
- * or clock drift between camera and sound card) the oldest samples are dropped back to `targetMs`.
+ * or clock drift between camera and sound card) the oldest samples are dropped back to the target.
+ *
+ * The target adapts, as a VoIP jitter buffer's does: each underrun raises it (and the ceiling with
+ * it) by one `targetMs` step, up to `maxTargetSteps` (3) steps, since a feed that ran dry once
+ * (a main thread busy decoding on a slow phone) will again; every `stableSeconds` (10) of play
+ * without one it comes down a step, so the added latency lasts only while it is needed.
  *
  * The class is also the body of the AudioWorklet module (its source text is embedded with
  * `Function.prototype.toString`), so it must stay self-contained: no imports, no references to
@@ -10,12 +15,25 @@
  * module-level helpers).
  */
 export class PcmJitterBuffer {
+  // Instance fields, not static ones or module constants: the class text alone is the worklet's
+  // source, and a bundler lowering static fields would move them out of it.
+  /** The target rises to at most this many times `targetMs`. */
+  readonly maxTargetSteps = 3;
+  /** Seconds of play without an underrun after which a raised target comes down a step. */
+  readonly stableSeconds = 10;
+
   /** Output rate, samples per second. */
   sampleRate: number;
-  /** Samples to buffer before playing. */
+  /** Samples to buffer before playing: `stepSamples` times the current step. */
   targetSamples: number;
-  /** Buffered samples above which the oldest are dropped. */
+  /** Buffered samples above which the oldest are dropped: the target plus a fixed headroom. */
   maxSamples: number;
+  /** The configured target, the size of each adaptive step. */
+  stepSamples: number;
+  /** `maxSamples` minus `targetSamples`, kept as the target moves. */
+  headroomSamples: number;
+  /** Samples played since the last underrun or step down. */
+  playedSinceChange = 0;
   /** Queued blocks, oldest first; `offset` samples of the first are already played. */
   blocks: Float32Array[] = [];
   /** Epoch milliseconds of each queued block's first sample. */
@@ -39,13 +57,29 @@ export class PcmJitterBuffer {
    */
   constructor(sampleRate: number, targetMs: number, maxMs: number) {
     this.sampleRate = sampleRate;
-    this.targetSamples = Math.max(1, Math.round((sampleRate * targetMs) / 1000));
+    this.stepSamples = Math.max(1, Math.round((sampleRate * targetMs) / 1000));
+    this.targetSamples = this.stepSamples;
     this.maxSamples = Math.max(this.targetSamples + 1, Math.round((sampleRate * maxMs) / 1000));
+    this.headroomSamples = this.maxSamples - this.targetSamples;
   }
 
   /** Milliseconds queued and not yet played. */
   get bufferedMs(): number {
     return (this.buffered * 1000) / this.sampleRate;
+  }
+
+  /** The current (adapted) target, milliseconds. */
+  get targetMs(): number {
+    return (this.targetSamples * 1000) / this.sampleRate;
+  }
+
+  /** Moves the target by `steps` (clamped to 1 … `maxTargetSteps` steps), the ceiling with it. */
+  adapt(steps: number): void {
+    const current = Math.round(this.targetSamples / this.stepSamples);
+    const next = Math.min(this.maxTargetSteps, Math.max(1, current + steps));
+    this.targetSamples = next * this.stepSamples;
+    this.maxSamples = this.targetSamples + this.headroomSamples;
+    this.playedSinceChange = 0;
   }
 
   /**
@@ -97,6 +131,10 @@ export class PcmJitterBuffer {
       out.fill(0, written);
       this.underruns++;
       this.priming = true;
+      this.adapt(1);
+    } else if (this.targetSamples > this.stepSamples) {
+      this.playedSinceChange += written;
+      if (this.playedSinceChange >= this.stableSeconds * this.sampleRate) this.adapt(-1);
     }
     return written;
   }
@@ -125,7 +163,7 @@ export class PcmJitterBuffer {
     }
   }
 
-  /** Empties the buffer and primes again (after a reconnect or a pause). */
+  /** Empties the buffer and primes again (after a reconnect or a pause); the adapted target stays. */
   clear(): void {
     this.blocks = [];
     this.stamps = [];

@@ -16,6 +16,8 @@ export interface PcmProcessorReport {
   /** `AudioContext.currentTime` (seconds) of that block. */
   contextTime: number;
   bufferedMs: number;
+  /** The jitter buffer's adapted target. */
+  targetMs: number;
   underruns: number;
   droppedSamples: number;
   /** RMS of the samples rendered since the last report (0 = silence, 1 = full scale). */
@@ -67,6 +69,7 @@ class MjpegKitPcmPlayer extends AudioWorkletProcessor {
         playheadMs,
         contextTime: currentTime,
         bufferedMs: this.buffer.bufferedMs,
+        targetMs: this.buffer.targetMs,
         underruns: this.buffer.underruns,
         droppedSamples: this.buffer.droppedSamples,
         level: Math.sqrt(this.sumSquares / this.sinceReport),
