@@ -7,7 +7,7 @@
  * window; then, in a row of its own, memory after forced GCs over 2000 drawn frames.
  *
  * Run: npm run bench (in packages/client; `-- --quick` for a smoke pass, `--only=<row>` for one
- * of node, pieces, slow-link, engines, native, image-decoder, img, image-bitmap, memory). Needs /usr/bin/chromium and the
+ * of node, pieces, slow-link, engines, decode, native, image-decoder, img, image-bitmap, memory). Needs /usr/bin/chromium and the
  * built server and web app, which the root `npm run bench` has turbo build first; on its own:
  *   npx turbo run build --filter=mjpeg-kit-server...   (at the root: the CLI and the web app)
  * BENCH_SECONDS (rate window) and BENCH_MEMORY_FRAMES (memory row length) override the defaults.
@@ -26,6 +26,7 @@ import {
 } from '@mjpeg-kit/bench-support';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { CHROMIUM_PATH, launchChromium } from '../../../test-support/chromium.js';
+import { runDecodeBench } from './decode.js';
 import { runEnginesBench } from './engines.js';
 import { runNodeBench } from './node.js';
 import { runPiecesBench } from './pieces.js';
@@ -283,7 +284,8 @@ async function main(): Promise<void> {
   if (wanted('pieces')) await runPiecesBench();
   if (wanted('slow-link')) await runSlowLinkBench();
   if (wanted('engines')) await runEnginesBench();
-  if (ONLY === 'node' || ONLY === 'pieces' || ONLY === 'slow-link' || ONLY === 'engines') return;
+  if (wanted('decode')) await runDecodeBench();
+  if (ONLY !== undefined && ['node', 'pieces', 'slow-link', 'engines', 'decode'].includes(ONLY)) return;
   await requirePrerequisites([
     toolPrerequisite(CHROMIUM_PATH, "the DOM rows (Debian's Chromium)", 'apt-get install chromium'),
     filePrerequisite(SERVER_CLI, 'the DOM rows (the server the page plays)', BUILD_FIX),
