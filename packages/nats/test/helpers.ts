@@ -1,5 +1,13 @@
 import type { MediaPacket, PiecesMediaPacket } from '@mjpeg-kit/bytes';
-import type { PacketPublisher } from '../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  type NatsPublisher,
+  type NatsSourceOptions,
+  natsSource,
+  type PacketPublisher,
+  publishToNats,
+} from '../src/index.js';
+import { NatsCluster } from './cluster.js';
 
 /** A minimal hub: what `publishToNats` needs from `MjpegHub`. */
 export class TestHub implements PacketPublisher {
@@ -70,3 +78,65 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
 }
 
 export const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+type Cleanup = () => Promise<unknown> | unknown;
+
+/**
+ * A 3-node cluster for one describe block: started before its tests; after them, everything the
+ * tests registered (publishers and sources included) is closed, newest first, then the cluster stops.
+ */
+export function useNatsCluster(maxPayloadBytes = 1024 * 1024) {
+  const cluster = new NatsCluster(3, maxPayloadBytes);
+  const cleanups: Cleanup[] = [];
+
+  beforeAll(async () => {
+    await cluster.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+    await cluster.stop();
+  });
+
+  /** Runs `cleanup` after the block's tests, before the cluster stops. */
+  function onCleanup(cleanup: Cleanup): void {
+    cleanups.push(cleanup);
+  }
+
+  /** Publishes `from` as camera `a` under `prefix` through node `node`; closed after the block. */
+  async function startPublisher(
+    from: Parameters<typeof publishToNats>[0],
+    node: number,
+    prefix: string,
+  ): Promise<NatsPublisher> {
+    const publisher = await publishToNats(from, { servers: cluster.nodes[node]!.url, prefix, camera: 'a' });
+    onCleanup(() => publisher.close());
+    return publisher;
+  }
+
+  /**
+   * Reads `subject` through node `node` (only that node in the list; the others come from cluster
+   * discovery). `stop` aborts and ends the source; it also runs after the block.
+   */
+  function startSource(
+    subject: string,
+    node: number,
+    extra: Omit<NatsSourceOptions, 'servers' | 'subject' | 'signal'> = {},
+  ) {
+    const controller = new AbortController();
+    const source = natsSource({
+      servers: cluster.nodes[node]!.url,
+      subject,
+      signal: controller.signal,
+      ...extra,
+    });
+    const stop = async (): Promise<void> => {
+      controller.abort();
+      await source.return();
+    };
+    onCleanup(stop);
+    return { source, stop };
+  }
+
+  return { cluster, onCleanup, startPublisher, startSource };
+}

@@ -1,39 +1,25 @@
 import { bytesEqual, type MediaPacket } from '@mjpeg-kit/bytes';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithTool } from '../../../test-support/tools.js';
-import { natsSource, publishToNats } from '../src/index.js';
-import { NATS_SERVER, NatsCluster } from './cluster.js';
-import { collect, frame, patterned, sleepMs, TestHub, waitFor } from './helpers.js';
+import { NATS_SERVER } from './cluster.js';
+import { collect, frame, patterned, sleepMs, TestHub, useNatsCluster, waitFor } from './helpers.js';
 
 describeWithTool(NATS_SERVER, 'natsSource resilience on a 3-node cluster', () => {
-  const cluster = new NatsCluster(3, 1024 * 1024);
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-  beforeAll(async () => {
-    await cluster.start();
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c();
-    await cluster.stop();
-  });
+  const { cluster, onCleanup, startPublisher, startSource } = useNatsCluster(1024 * 1024);
 
   /** Publishes a frame every `ms` with bodies that identify their seq, until stopped. */
   function pump(hub: TestHub, ms: number, length = 300_000): { stop: () => void; seq: () => number } {
     let seq = 0;
     const timer = setInterval(() => hub.publish(frame(++seq, length, Date.now())), ms);
-    cleanups.push(() => clearInterval(timer));
+    onCleanup(() => clearInterval(timer));
     return { stop: () => clearInterval(timer), seq: () => seq };
   }
 
   it('reconnects to another node when its node is killed, and frames resume within 2 s, none broken', async () => {
     const hub = new TestHub();
-    const publisher = await publishToNats(hub, { servers: cluster.nodes[0]!.url, prefix: 'fo', camera: 'a' });
-    cleanups.push(() => publisher.close());
-    const controller = new AbortController();
+    const publisher = await startPublisher(hub, 0, 'fo');
     // Only node 3 in the list: the other nodes come from cluster discovery.
-    const source = natsSource({ servers: cluster.nodes[2]!.url, subject: 'fo.a', signal: controller.signal });
-    cleanups.push(() => controller.abort());
+    const { source, stop } = startSource('fo.a', 2);
     const p = pump(hub, 40, 1_500_000); // pieced frames, so a kill can cut one
     const before = await collect(source, (got) => got.length >= 5);
     expect(cluster.indexOf(source.stats.server)).toBe(2);
@@ -55,18 +41,14 @@ describeWithTool(NATS_SERVER, 'natsSource resilience on a 3-node cluster', () =>
     console.log(
       `failover: frames resumed ${resumedMs.toFixed(0)} ms after the kill; dropped ${source.stats.framesDropped}, pieces lost ${source.stats.piecesLost}`,
     );
-    controller.abort();
-    await source.return();
+    await stop();
     await cluster.restart(2);
   }, 60_000);
 
   it('a publisher whose node dies drops frames while disconnected (counted), reconnects and publishes again', async () => {
     const hub = new TestHub();
-    const publisher = await publishToNats(hub, { servers: cluster.nodes[2]!.url, prefix: 'pd', camera: 'a' });
-    cleanups.push(() => publisher.close());
-    const controller = new AbortController();
-    const source = natsSource({ servers: cluster.nodes[0]!.url, subject: 'pd.a', signal: controller.signal });
-    cleanups.push(() => controller.abort());
+    const publisher = await startPublisher(hub, 2, 'pd');
+    const { source, stop } = startSource('pd.a', 0);
     const p = pump(hub, 10, 1000);
     await collect(source, (got) => got.length >= 3);
     await cluster.kill(2);
@@ -78,24 +60,18 @@ describeWithTool(NATS_SERVER, 'natsSource resilience on a 3-node cluster', () =>
     expect(publisher.stats.framesDropped).toBeGreaterThan(0);
     expect(publisher.stats.framesOut + publisher.stats.framesDropped).toBe(publisher.stats.framesIn);
     console.log(`publisher: ${publisher.stats.framesDropped} frames dropped while reconnecting at 100 fps`);
-    controller.abort();
-    await source.return();
+    await stop();
     await cluster.restart(2);
   }, 60_000);
 
   it('reports the origin offline when its publisher goes, and online with frames when it returns', async () => {
     const hub = new TestHub();
-    let publisher = await publishToNats(hub, { servers: cluster.nodes[0]!.url, prefix: 'off', camera: 'a' });
-    const controller = new AbortController();
+    let publisher = await startPublisher(hub, 0, 'off');
     const origin: boolean[] = [];
-    const source = natsSource({
-      servers: cluster.nodes[1]!.url,
-      subject: 'off.a',
+    const { source } = startSource('off.a', 1, {
       originTimeoutMs: 1000,
-      signal: controller.signal,
       onOrigin: (online) => origin.push(online),
     });
-    cleanups.push(() => controller.abort());
     const p = pump(hub, 50, 1000);
     await collect(source, (got) => got.length >= 3);
     expect(source.stats.originOnline).toBe(true);
@@ -107,8 +83,7 @@ describeWithTool(NATS_SERVER, 'natsSource resilience on a 3-node cluster', () =>
     await waitFor(() => !source.stats.originOnline, 5000, 'origin offline');
     const offlineMs = performance.now() - goneAt;
     expect(source.stats.connected).toBe(true);
-    publisher = await publishToNats(hub, { servers: cluster.nodes[2]!.url, prefix: 'off', camera: 'a' });
-    cleanups.push(() => publisher.close());
+    publisher = await startPublisher(hub, 2, 'off');
     // Its latest frame is one the source already has (not repeated); new frames flow again.
     await waitFor(() => source.stats.originOnline, 5000, 'origin online again');
     const p2 = pump(hub, 50, 1000);
@@ -124,19 +99,8 @@ describeWithTool(NATS_SERVER, 'natsSource resilience on a 3-node cluster', () =>
 
   it('a slow consumer gets the newest frame and at most 500 ms of audio; older packets are dropped and counted', async () => {
     const hub = new TestHub();
-    const publisher = await publishToNats(hub, {
-      servers: cluster.nodes[0]!.url,
-      prefix: 'slow',
-      camera: 'a',
-    });
-    cleanups.push(() => publisher.close());
-    const controller = new AbortController();
-    const source = natsSource({
-      servers: cluster.nodes[1]!.url,
-      subject: 'slow.a',
-      signal: controller.signal,
-    });
-    cleanups.push(() => controller.abort());
+    await startPublisher(hub, 0, 'slow');
+    const { source } = startSource('slow.a', 1);
     hub.publish(frame(1, 100_000));
     const first = await collect(source, (got) => got.length >= 1);
     expect(first[0]!.seq).toBe(1);

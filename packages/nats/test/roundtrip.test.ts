@@ -1,48 +1,22 @@
 import { bytesEqual, type MediaPacket } from '@mjpeg-kit/bytes';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithTool } from '../../../test-support/tools.js';
-import { natsSource, publishToNats } from '../src/index.js';
+import { natsSource } from '../src/index.js';
 import { HEADER_ROOM, packetMessages } from '../src/wire.js';
-import { NATS_SERVER, NatsCluster } from './cluster.js';
-import { collect, frame, patterned, sleepMs, TestHub, waitFor } from './helpers.js';
+import { NATS_SERVER } from './cluster.js';
+import { collect, frame, patterned, sleepMs, TestHub, useNatsCluster, waitFor } from './helpers.js';
 
 const MiB = 1024 * 1024;
 
 describeWithTool(NATS_SERVER, 'publishToNats → natsSource on a 3-node cluster (max_payload 1 MiB)', () => {
-  const cluster = new NatsCluster(3, MiB);
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
-
-  beforeAll(async () => {
-    await cluster.start();
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c();
-    await cluster.stop();
-  });
-
-  function startSource(subject: string, node: number, extra: Partial<Parameters<typeof natsSource>[0]> = {}) {
-    const controller = new AbortController();
-    const source = natsSource({
-      servers: cluster.nodes[node]!.url,
-      subject,
-      signal: controller.signal,
-      ...extra,
-    });
-    cleanups.push(async () => {
-      controller.abort();
-      await source.return();
-    });
-    return source;
-  }
+  const { cluster, onCleanup, startPublisher, startSource } = useNatsCluster(MiB);
 
   it('carries video and audio byte-identical with timestamps, seq and audio format, publisher on node 1 and sources on nodes 2 and 3', async () => {
     const hub = new TestHub();
-    const publisher = await publishToNats(hub, { servers: cluster.nodes[0]!.url, prefix: 'rt', camera: 'a' });
-    cleanups.push(() => publisher.close());
-    const s2 = startSource('rt.a', 1);
-    const s3 = startSource('rt.a', 2);
+    const publisher = await startPublisher(hub, 0, 'rt');
+    const s2 = startSource('rt.a', 1).source;
+    const s3 = startSource('rt.a', 2).source;
     // Start both generators so their subscriptions exist before anything is published.
     const first2 = s2.next();
     const first3 = s3.next();
@@ -91,13 +65,8 @@ describeWithTool(NATS_SERVER, 'publishToNats → natsSource on a 3-node cluster 
 
   it('sends a 3 MiB frame as pieces under max_payload 1 MiB and reassembles it intact', async () => {
     const hub = new TestHub();
-    const publisher = await publishToNats(hub, {
-      servers: cluster.nodes[0]!.url,
-      prefix: 'big',
-      camera: 'a',
-    });
-    cleanups.push(() => publisher.close());
-    const source = startSource('big.a', 1);
+    await startPublisher(hub, 0, 'big');
+    const { source } = startSource('big.a', 1);
     const first = source.next();
     await waitFor(() => source.stats.connected, 10_000, 'source connected');
     await sleepMs(300);
@@ -117,8 +86,8 @@ describeWithTool(NATS_SERVER, 'publishToNats → natsSource on a 3-node cluster 
 
   it('drops only the frame with a missing piece and counts it', async () => {
     const nc = await connect({ servers: cluster.nodes[0]!.url });
-    cleanups.push(() => nc.close());
-    const source = startSource('lost.a', 2);
+    onCleanup(() => nc.close());
+    const { source } = startSource('lost.a', 2);
     const first = source.next();
     await waitFor(() => source.stats.connected, 10_000, 'source connected');
     await sleepMs(300);
@@ -145,16 +114,11 @@ describeWithTool(NATS_SERVER, 'publishToNats → natsSource on a 3-node cluster 
 
   it('gives a new subscriber the latest frame at once, before the next one is published', async () => {
     const hub = new TestHub();
-    const publisher = await publishToNats(hub, {
-      servers: cluster.nodes[0]!.url,
-      prefix: 'latest',
-      camera: 'a',
-    });
-    cleanups.push(() => publisher.close());
+    const publisher = await startPublisher(hub, 0, 'latest');
     hub.publish(frame(41, 2 * MiB)); // in pieces, to show the reply is pieced too
     await sleepMs(100);
     const started = performance.now();
-    const source = startSource('latest.a', 2);
+    const { source } = startSource('latest.a', 2);
     const r = await collect(source, (p) => p.length >= 1, 5000);
     const ms = performance.now() - started;
     expect(r[0]!.seq).toBe(41);
@@ -215,21 +179,11 @@ describeWithTool(NATS_SERVER, 'publishToNats → natsSource on a 3-node cluster 
         await sleepMs(100);
       }
     }
-    const controller = new AbortController();
-    const source = natsSource({
-      servers: cluster.nodes[2]!.url,
-      subject: 'iter.a',
-      signal: controller.signal,
-    });
-    cleanups.push(() => controller.abort());
+    const { source } = startSource('iter.a', 2);
     const first = source.next();
     await waitFor(() => source.stats.connected, 10_000, 'connected');
     await sleepMs(300);
-    const publisher = await publishToNats(frames(), {
-      servers: cluster.nodes[0]!.url,
-      prefix: 'iter',
-      camera: 'a',
-    });
+    const publisher = await startPublisher(frames(), 0, 'iter');
     const got = [(await first).value!, ...(await collect(source, (p) => p.length >= 2))];
     expect(got.map((p) => p.seq)).toEqual([501, 502, 503]);
     await publisher.close();
