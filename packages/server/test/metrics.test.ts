@@ -71,6 +71,13 @@ describe('/metrics', () => {
     }
     await stream.waitFor(() => partsOf(stream).length >= 3, 5000, 'three parts');
     await av.waitFor(() => partsOf(av).length >= 1, 5000, 'a part');
+    // prom-client counts CPU from the registry's creation, in the kernel's ticks: spend a few so
+    // the process counter below cannot read 0 on a fast run (bounded by a 2 s deadline).
+    const cpuFrom = process.cpuUsage();
+    for (
+      const deadline = Date.now() + 2000;
+      process.cpuUsage(cpuFrom).user < 30_000 && Date.now() < deadline;
+    );
 
     const { status, headers, samples } = await scrape(server);
     expect(status).toBe(200);
