@@ -143,8 +143,10 @@ describe.skipIf(cli.skip)(`the mjpeg-kit server CLI${cli.reason}`, () => {
     expect(common.length).toBeGreaterThanOrEqual(6);
     for (const frame of common) expect(hex(frame.body)).toBe(raw.get(String(frame.seq)));
     expect(stream.stats.parser).toBe('multipart');
-    // Two processes' clocks (performance.timeOrigin + now()) agree to about a millisecond.
-    expect(stream.stats.latencyMs).toBeGreaterThan(-2);
+    // Two processes' clocks (performance.timeOrigin + now()) usually agree to a millisecond, but a
+    // clean-clone CI run on a loaded host saw them 297 ms apart (timeOrigin is read once per process
+    // and drifts from the wall clock): this bounds the sign error, not the clocks' agreement.
+    expect(stream.stats.latencyMs).toBeGreaterThan(-1_000);
     expect(stream.stats.latencyMs).toBeLessThan(5_000);
     expect(readJpegInfo(ours[0]!.body)).toMatchObject({ width: 160, height: 120 });
   });
